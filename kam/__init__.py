@@ -1,0 +1,1 @@
+"""KAM — key account management (大客户管理系统)."""

@@ -1,0 +1,96 @@
+"""One FilterSet serves the HTML customer list and the API (architecture.md)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kam.org.models import OrgUnit, User
+
+from .choices import CreditRating, IndustryPosition, Nature, Province, Status
+from .models import Contact, Customer
+from .search import normalize_query
+
+
+class CustomerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_q",
+        help_text=_("Part of a name (Chinese, English or pinyin), number, credit code, contact name or phone"),
+    )
+    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=User.objects.filter(is_active=True))
+    team = django_filters.ModelChoiceFilter(
+        label=_("Team"), method="filter_team", queryset=OrgUnit.objects.filter(is_active=True)
+    )
+    nature = django_filters.ChoiceFilter(label=_("Company nature"), choices=Nature.choices)
+    industry_position = django_filters.ChoiceFilter(label=_("Industry position"), choices=IndustryPosition.choices)
+    credit_rating = django_filters.ChoiceFilter(label=_("Credit rating"), choices=CreditRating.choices)
+    province = django_filters.ChoiceFilter(label=_("Region"), choices=Province.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Status.choices, method="filter_status", empty_label=_("Active")
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("name", "name"),
+            ("code", "code"),
+            ("updated_at", "updated_at"),
+            ("created_at", "created_at"),
+            ("credit_rating", "credit_rating"),
+            ("completeness", "completeness"),
+            ("province", "province"),
+        ),
+        field_labels={
+            "name": _("Name"),
+            "code": _("Customer number"),
+            "updated_at": _("Last updated"),
+            "created_at": _("Created"),
+            "credit_rating": _("Credit rating"),
+            "completeness": _("File completeness"),
+            "province": _("Region"),
+        },
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["q", "owner", "team", "nature", "industry_position", "credit_rating", "province", "status"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        # Without an explicit status, lists show active customers only.
+        super().__init__(data, *args, **kwargs)
+        if self.data is not None and not self.data.get("status"):
+            self.queryset = self.queryset.filter(status=Status.ACTIVE)
+
+    def filter_q(self, queryset, name, value):
+        value = normalize_query(value)
+        if not value:
+            return queryset
+        return queryset.filter(search_text__contains=value)
+
+    def filter_team(self, queryset, name, value):
+        # a team filter includes the units below it (a department shows its teams' customers)
+        return queryset.filter(team_id__in=OrgUnit.objects.filter(path__startswith=value.path).values("id"))
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(status=value)
+
+
+class ContactFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q")
+    customer = django_filters.NumberFilter(label=_("Customer"), field_name="customer_id")
+    influence = django_filters.CharFilter(label=_("Influence"))
+
+    class Meta:
+        model = Contact
+        fields = ["q", "customer", "influence"]
+
+    def filter_q(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        digits = "".join(ch for ch in value if ch.isdigit())
+        q = Q(name__icontains=value) | Q(customer__name__icontains=value)
+        if digits and len(digits) >= 3:
+            q |= Q(phone__contains=digits)
+        return queryset.filter(q)

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Vendor pinned third-party browser assets from the npm registry into static/vendor/,
+# with their licences. The running app loads nothing from a CDN. Re-run after changing a pin.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DEST=static/vendor
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+declare -A PINS=(
+  ["@tabler/core"]="1.6.1"
+  ["@tabler/icons-sprite"]="3.48.0"
+  ["htmx.org"]="2.0.11"
+  ["alpinejs"]="3.17.5"
+  ["swagger-ui-dist"]="5.35.0"
+  ["echarts"]="6.1.0"
+)
+for pkg in "${!PINS[@]}"; do
+  ver=${PINS[$pkg]}
+  (cd "$TMP" && npm pack --silent "$pkg@$ver" >/dev/null)
+done
+rm -rf "$DEST" && mkdir -p "$DEST"
+unpack() { # tarball-name dest-dir files...
+  local tgz=$1 dir=$2; shift 2
+  rm -rf "$TMP/x" && mkdir -p "$TMP/x" && tar -xzf "$TMP/$tgz" -C "$TMP/x"
+  mkdir -p "$DEST/$dir"
+  for f in "$@"; do cp -r "$TMP/x/package/$f" "$DEST/$dir/"; done
+  cp "$TMP/x/package/LICENSE"* "$DEST/$dir/" 2>/dev/null || true
+}
+unpack tabler-core-${PINS["@tabler/core"]}.tgz tabler dist/css/tabler.min.css dist/js/tabler.min.js
+unpack tabler-icons-sprite-${PINS["@tabler/icons-sprite"]}.tgz tabler-icons dist/tabler-sprite.svg
+unpack htmx.org-${PINS["htmx.org"]}.tgz htmx dist/htmx.min.js
+unpack alpinejs-${PINS["alpinejs"]}.tgz alpine dist/cdn.min.js
+unpack swagger-ui-dist-${PINS["swagger-ui-dist"]}.tgz swagger-ui-dist swagger-ui.css swagger-ui-bundle.js \
+  swagger-ui-standalone-preset.js favicon-32x32.png
+unpack echarts-${PINS["echarts"]}.tgz echarts dist/echarts.min.js
+{
+  echo "# Vendored browser assets (from the npm registry by scripts/vendor.sh)"
+  for pkg in "${!PINS[@]}"; do echo "- $pkg ${PINS[$pkg]}"; done | sort
+} > "$DEST/README.md"
+echo "vendored into $DEST"
