@@ -40,3 +40,12 @@ def _fast_password_hashing(settings):
     """Argon2 is the production hasher (tested in kam/core/tests/test_security.py); tests
     create many users, so they hash with MD5."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Tests render templates without a collectstatic manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

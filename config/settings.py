@@ -156,6 +156,7 @@ STORAGES = {
         )
     },
 }
+WHITENOISE_USE_FINDERS = DEBUG or not STATIC_ROOT.exists()
 MEDIA_ROOT = Path(os.environ.get("KAM_MEDIA_ROOT", DATA_DIR / "media"))
 
 # --- Security headers. HTTPS-only settings switch on with KAM_HTTPS=1 (production behind TLS).

@@ -1,0 +1,70 @@
+# KAM — two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+KAM    := $(BIN)/kam
+STAMP  := $(VENV)/.installed
+MO     := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+.PHONY: run test test-fast venv migrate demo serve lint format openapi bench browser messages clean
+
+run: venv migrate demo serve ## venv + install + migrate + demo company + serve on http://127.0.0.1:8000
+
+test: venv browser ## the whole suite (browser tests included)
+	$(BIN)/pytest
+
+test-fast: venv ## the suite without the browser tests
+	$(BIN)/pytest -m "not browser"
+
+venv: $(STAMP) $(MO)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/python scripts/messages.py compile
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "KAM needs Python >= 3.11"' \
+		|| { echo "KAM needs Python >= 3.11 (set PYTHON=python3.11)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+migrate: venv
+	$(KAM) migrate --noinput
+
+demo: venv
+	$(KAM) demo
+
+serve: venv
+	$(KAM) serve --bind 127.0.0.1:8000
+
+browser: ## Debian's chromium for the Playwright tests (installed when missing and we are root)
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; \
+		else \
+			echo "Browser tests need Debian's chromium: sudo apt-get install chromium fonts-wqy-microhei"; exit 1; \
+		fi; \
+	fi
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+openapi: venv ## regenerate the committed openapi.yaml
+	$(KAM) spectacular --validate --fail-on-warn --file openapi.yaml
+
+messages: venv ## refresh and compile the zh_Hans and en catalogues (needs gettext)
+	$(KAM) makemessages -l zh_Hans -l en --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'static/*'
+	$(BIN)/python scripts/messages.py fill-en
+	$(BIN)/python scripts/messages.py compile
+
+bench: venv ## performance benchmark on 100,000 customers (see README)
+	$(KAM) bench --customers 100000
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,215 @@
+"""Services of the customer file (R2): validation, scope re-check, change log, search text."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from kam.core.changes import ObjectChange
+from kam.core.context import change_context
+from kam.customers import services
+from kam.customers.models import AccountTeamMember, Contact, Customer
+from kam.customers.tests.factories import valid_uscc
+
+GOOD = {"name": "华东精密仪器股份有限公司", "credit_code": valid_uscc(900001), "province": "上海市"}
+
+
+def snapshot():
+    return (Customer.objects.count(), Contact.objects.count(), ObjectChange.objects.count())
+
+
+def test_valid_uscc_helper_makes_valid_codes():
+    from stdnum.cn import uscc
+
+    codes = {valid_uscc(n) for n in range(1, 200)}
+    assert len(codes) == 199
+    assert all(uscc.is_valid(c) for c in codes)
+
+
+def test_create_with_contacts_and_sales_logs_everything(personas):
+    sp1 = personas.sp1
+    with change_context(source="web", actor=sp1):
+        c = services.customer_create(
+            actor=sp1,
+            data=GOOD,
+            contacts=[{"name": "王建国", "phone": "13800138000", "influence": "decision_maker"}, {"name": "Li Na"}],
+            yearly_sales=[{"year": 2025, "revenue": "12000000.50"}],
+        )
+    assert c.code.startswith("KH") and len(c.code) == 9
+    assert c.owner == sp1 and c.team == personas.team_a  # defaults: actor and the specialist's team
+    assert c.contacts.count() == 2
+    assert c.contacts.get(name="王建国").phone == "138 0013 8000"  # normalised by phonenumbers
+    logged = ObjectChange.objects.filter(customer_id=c.pk)
+    assert logged.filter(action="create").count() == 4  # customer, 2 contacts, 1 year
+    entry = logged.get(content_type__model="customer")
+    assert entry.actor == sp1 and entry.source == "web"
+    assert entry.changes["name"] == [None, GOOD["name"]]
+    assert entry.changes["province"] == [None, "上海市"]
+
+
+def test_search_text_has_pinyin_initials_and_contact_phone(personas):
+    c = services.customer_create(actor=personas.sp1, data=GOOD, contacts=[{"name": "王建国", "phone": "13800138000"}])
+    c.refresh_from_db()
+    assert "hdjmyq" in c.search_text  # 华东精密仪器 initials
+    assert "huadongjingmi" in c.search_text
+    assert "13800138000" in c.search_text
+    assert "wjg" in c.search_text
+
+
+def test_update_records_old_and_new(personas):
+    c = services.customer_create(actor=personas.sp1, data=GOOD)
+    services.customer_update(actor=personas.sp1, customer=c, data={"credit_rating": "AA", "city": "上海"})
+    entry = ObjectChange.objects.filter(customer_id=c.pk, action="update").latest("id")
+    assert entry.changes == {"credit_rating": ["", "AA"], "city": ["", "上海"]}
+
+
+def test_noop_update_writes_no_change(personas):
+    c = services.customer_create(actor=personas.sp1, data=GOOD)
+    before = ObjectChange.objects.count()
+    services.customer_update(actor=personas.sp1, customer=c, data={"name": GOOD["name"]})
+    assert ObjectChange.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"name": "", "credit_code": valid_uscc(5)}, "name"),
+        ({"name": "某公司", "credit_code": ""}, "credit_code"),
+        ({"name": "某公司", "credit_code": "91310000MA1FL4KX6C"}, "credit_code"),  # wrong check char
+        ({"name": "某公司", "credit_code": "9131000"}, "credit_code"),
+        ({"name": "长" * 101, "credit_code": valid_uscc(6)}, "name"),
+        ({"name": "某公司", "credit_code": valid_uscc(7), "postcode": "2000"}, "postcode"),
+        ({"name": "某公司", "credit_code": valid_uscc(8), "email": "not-an-email"}, "email"),
+        ({"name": "某公司", "credit_code": valid_uscc(9), "phone": "12"}, "phone"),
+        ({"name": "某公司", "credit_code": valid_uscc(10), "annual_revenue": "-1"}, "annual_revenue"),
+        ({"name": "某公司", "credit_code": valid_uscc(11), "nature": "bogus"}, "nature"),
+    ],
+)
+def test_bad_input_changes_nothing(personas, data, field):
+    before = snapshot()
+    with pytest.raises(ValidationError) as exc:
+        services.customer_create(actor=personas.sp1, data=data)
+    assert field in exc.value.message_dict
+    assert snapshot() == before
+
+
+def test_duplicate_credit_code_is_refused(personas):
+    services.customer_create(actor=personas.sp1, data=GOOD)
+    before = snapshot()
+    with pytest.raises(ValidationError) as exc:
+        services.customer_create(actor=personas.sp2, data={**GOOD, "name": "另一家公司"})
+    assert "credit_code" in exc.value.message_dict
+    assert snapshot() == before
+
+
+def test_lower_case_credit_code_is_normalised_and_still_unique(personas):
+    services.customer_create(actor=personas.sp1, data=GOOD)
+    with pytest.raises(ValidationError):
+        services.customer_create(actor=personas.sp1, data={**GOOD, "credit_code": GOOD["credit_code"].lower()})
+
+
+def test_bad_contact_rolls_back_the_whole_customer(personas):
+    before = snapshot()
+    with pytest.raises(ValidationError) as exc:
+        services.customer_create(actor=personas.sp1, data=GOOD, contacts=[{"name": "好人"}, {"name": "", "phone": "1"}])
+    assert "contacts[1]" in exc.value.message_dict
+    assert snapshot() == before
+
+
+def test_permission_and_scope(world):
+    p = world.p
+    with pytest.raises(PermissionDenied):
+        services.customer_create(actor=p.hr, data=GOOD)
+    with pytest.raises(PermissionDenied):  # finance reads only
+        services.customer_update(actor=p.finance, customer=world.c_sp1, data={"city": "x"})
+    with pytest.raises(PermissionDenied):  # out of scope
+        services.customer_update(actor=p.sp2, customer=world.c_sp1, data={"city": "x"})
+    with pytest.raises(PermissionDenied):  # specialists may not archive
+        services.customer_archive(actor=p.sp1, customer=world.c_sp1)
+
+
+def test_specialist_cannot_give_a_customer_away(world):
+    p = world.p
+    with pytest.raises(PermissionDenied):
+        services.customer_update(actor=p.sp1, customer=world.c_sp1, data={}, owner=p.sp2)
+    world.c_sp1.refresh_from_db()
+    assert world.c_sp1.owner == p.sp1
+
+
+def test_write_that_leaves_scope_is_rolled_back(world):
+    """An account manager of team A moving a customer to 华南 would lose sight of it: refused."""
+    p = world.p
+    with pytest.raises(PermissionDenied):
+        services.customer_update(actor=p.am, customer=world.c_sp1, data={"city": "广州"}, team=p.team_s)
+    world.c_sp1.refresh_from_db()
+    assert world.c_sp1.team == p.team_a and world.c_sp1.city != "广州"
+
+
+def test_manager_can_reassign_within_scope(world):
+    p = world.p
+    services.customer_update(actor=p.dm, customer=world.c_sp1, data={}, owner=p.sp2, team=p.team_b)
+    world.c_sp1.refresh_from_db()
+    assert (world.c_sp1.owner, world.c_sp1.team) == (p.sp2, p.team_b)
+    entry = ObjectChange.objects.filter(customer_id=world.c_sp1.pk, action="update").latest("id")
+    assert entry.changes["owner"] == ["张专员", "李专员"]
+    assert entry.changes["team"] == ["华东一组", "华东二组"]
+
+
+def test_archive_and_restore(world):
+    p = world.p
+    services.customer_archive(actor=p.am, customer=world.c_sp1, reason="客户已注销")
+    world.c_sp1.refresh_from_db()
+    assert world.c_sp1.is_archived and world.c_sp1.archive_reason == "客户已注销"
+    with pytest.raises(ValidationError):  # archived files are read-only
+        services.customer_update(actor=p.am, customer=world.c_sp1, data={"city": "x"})
+    with pytest.raises(ValidationError):
+        services.contact_create(actor=p.am, customer=world.c_sp1, data={"name": "新人"})
+    services.customer_restore(actor=p.am, customer=world.c_sp1)
+    world.c_sp1.refresh_from_db()
+    assert not world.c_sp1.is_archived and world.c_sp1.archived_at is None
+
+
+def test_contact_lifecycle_is_logged_under_the_customer(world):
+    p = world.p
+    contact = services.contact_create(actor=p.sp1, customer=world.c_sp1, data={"name": "赵六", "title": "采购经理"})
+    services.contact_update(actor=p.sp1, contact=contact, data={"title": "采购总监"})
+    contact_id = contact.pk
+    services.contact_delete(actor=p.sp1, contact=contact)
+    actions = list(
+        ObjectChange.objects.filter(customer_id=world.c_sp1.pk, content_type__model="contact", object_id=contact_id)
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["create", "update", "delete"]
+    upd = ObjectChange.objects.get(object_id=contact_id, action="update", content_type__model="contact")
+    assert upd.changes == {"title": ["采购经理", "采购总监"]}
+
+
+def test_account_team_seat_gives_a_specialist_sight(world):
+    p = world.p
+    assert not Customer.objects.restrict(p.sp2, "view").filter(pk=world.c_sp1.pk).exists()
+    services.account_team_add(actor=p.am, customer=world.c_sp1, user=p.sp2, role="delivery")
+    assert Customer.objects.restrict(p.sp2, "view").filter(pk=world.c_sp1.pk).exists()
+    member = AccountTeamMember.objects.get(customer=world.c_sp1, user=p.sp2)
+    services.account_team_remove(actor=p.am, member=member)
+    assert not Customer.objects.restrict(p.sp2, "view").filter(pk=world.c_sp1.pk).exists()
+
+
+def test_yearly_sales_replace(world):
+    p = world.p
+    c = world.c_sp1
+    services.yearly_sales_set(
+        actor=p.sp1, customer=c, rows=[{"year": 2023, "revenue": "100"}, {"year": 2024, "revenue": "200"}]
+    )
+    services.yearly_sales_set(
+        actor=p.sp1, customer=c, rows=[{"year": 2024, "revenue": "250"}, {"year": 2025, "revenue": "300"}]
+    )
+    assert dict(c.yearly_sales.values_list("year", "revenue")) == {2024: 250, 2025: 300}
+
+
+def test_completeness_counts_key_fields(personas):
+    c = services.customer_create(actor=personas.sp1, data={"name": "甲", "credit_code": valid_uscc(42)})
+    c.refresh_from_db()
+    # name + credit code of 19 key fields + 2 (contacts, sales) → 2/21
+    assert c.completeness == round(100 * 2 / 21)
+    services.contact_create(actor=personas.sp1, customer=c, data={"name": "乙"})
+    c.refresh_from_db()
+    assert c.completeness == round(100 * 3 / 21)
