@@ -56,7 +56,7 @@ format: venv
 	$(BIN)/ruff check --fix .
 
 openapi: venv ## regenerate the committed openapi.yaml
-	$(KAM) spectacular --validate --fail-on-warn --file openapi.yaml
+	$(KAM) spectacular --lang en --validate --fail-on-warn --file openapi.yaml
 
 messages: venv ## refresh and compile the zh_Hans and en catalogues (needs gettext)
 	$(KAM) makemessages -l zh_Hans -l en --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'static/*'

@@ -199,6 +199,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("KAM_API_LOGIN_RATE", "20/min")},
     "EXCEPTION_HANDLER": "kam.core.api.exception_handler",
+    # the client address for throttling comes from X-Forwarded-For only behind our own proxy
+    "NUM_PROXIES": 1 if env_bool("KAM_BEHIND_PROXY") else 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "KAM API",
@@ -210,6 +212,18 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui-dist",
     "SWAGGER_UI_FAVICON_HREF": "/static/kam/favicon.svg",
+    # Stable, unambiguous enum names (later apps add their own statuses, roles and actions).
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerStatusEnum": "kam.customers.choices.Status",
+        "AccountTeamRoleEnum": "kam.customers.choices.TeamRole",
+        "ChangeActionEnum": "kam.core.changes.ObjectChange.Action",
+    },
+    "TAGS": [
+        {"name": "auth", "description": "Get an API token."},
+        {"name": "customers", "description": "The customer file (客户档案): create, edit, archive, restore."},
+        {"name": "contacts", "description": "Customers' contacts (主要联系人)."},
+        {"name": "changelog", "description": "Who changed what, when: old → new."},
+    ],
 }
 
 # --- Logging: one line per event to stderr; production collects it.

@@ -71,6 +71,13 @@ CONTACT_FIELDS = (
 )
 
 
+def _error_items(exc: ValidationError) -> list[tuple[str, list[str]]]:
+    """(field, messages) pairs of a row's error, so callers can point at the exact field."""
+    if hasattr(exc, "error_dict"):
+        return list(exc.message_dict.items())
+    return [("__all__", exc.messages)]
+
+
 def _require(actor, permission: str) -> None:
     if not access_for(actor).has(permission):
         raise PermissionDenied(_("You do not have permission to do this."))
@@ -170,12 +177,14 @@ def customer_create(
         try:
             _contact_save(Contact(customer=customer), row)
         except ValidationError as exc:
-            errors[f"contacts[{i}]"] = exc.messages
+            for name, messages in _error_items(exc):
+                errors[f"contacts[{i}].{name}"] = messages
     for i, row in enumerate(yearly_sales):
         try:
             _year_save(CustomerYearSales(customer=customer), row)
         except ValidationError as exc:
-            errors[f"yearly_sales[{i}]"] = exc.messages
+            for name, messages in _error_items(exc):
+                errors[f"yearly_sales[{i}].{name}"] = messages
     if errors:
         raise ValidationError(errors)
     refresh_derived(customer)
@@ -299,19 +308,28 @@ def contact_delete(*, actor: User, contact: Contact) -> None:
 def yearly_sales_set(*, actor: User, customer: Customer, rows: Iterable[Mapping[str, Any]]) -> None:
     """Replace the customer's 近3年销售业绩 with ``rows`` ({year, revenue}); logs each change."""
     _editable_customer(actor, customer)
-    wanted = {}
-    for row in rows:
+    errors: dict[str, list[str]] = {}
+    wanted: dict[int, tuple[int, Mapping[str, Any]]] = {}
+    for i, row in enumerate(rows):
         year = row.get("year")
         if year in (None, ""):
             continue
-        wanted[int(year)] = row
+        try:
+            year = int(year)
+        except (TypeError, ValueError):
+            errors[f"yearly_sales[{i}].year"] = [_("Enter a whole year, e.g. 2025.")]
+            continue
+        if year in wanted:
+            errors[f"yearly_sales[{i}].year"] = [_("Each year may appear only once.")]
+            continue
+        wanted[year] = (i, {**row, "year": year})
     existing = {r.year: r for r in CustomerYearSales.objects.filter(customer=customer)}
-    errors = {}
-    for year, row in wanted.items():
+    for year, (i, row) in wanted.items():
         try:
             _year_save(existing.pop(year, None) or CustomerYearSales(customer=customer), row)
         except ValidationError as exc:
-            errors[f"yearly_sales[{year}]"] = exc.messages
+            for name, messages in _error_items(exc):
+                errors[f"yearly_sales[{i}].{name}"] = messages
     if errors:
         raise ValidationError(errors)
     for stale in existing.values():

@@ -1,1 +1,12 @@
-urlpatterns: list = []
+"""/api/v1/customers/, /api/v1/contacts/, /api/v1/changelog/."""
+
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("customers", views.CustomerViewSet, basename="api-customer")
+router.register("contacts", views.ContactViewSet, basename="api-contact")
+router.register("changelog", views.ChangeLogViewSet, basename="api-changelog")
+
+urlpatterns = router.urls

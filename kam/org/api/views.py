@@ -1,8 +1,20 @@
-"""Token login for the API: POST username + password → token."""
+"""Token login for the API: POST username + password → token.
 
+It goes through ``django.contrib.auth.authenticate`` with the request, so django-axes counts
+failures exactly as on the login page (``AXES_FAILURE_LIMIT`` per username and IP address) and
+refuses even the right password while the lock lasts. A successful login sends
+``user_logged_in`` like the login page does: ``last_login`` is updated and axes forgets the
+earlier failures (``AXES_RESET_ON_SUCCESS``).
+"""
+
+import math
+
+from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.contrib.auth.signals import user_logged_in
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
@@ -11,6 +23,8 @@ from rest_framework.views import APIView
 
 
 class TokenLoginSerializer(serializers.Serializer):
+    """Your KAM username and password."""
+
     username = serializers.CharField(label=_("Username"))
     password = serializers.CharField(label=_("Password"), style={"input_type": "password"}, trim_whitespace=False)
 
@@ -24,20 +38,50 @@ class TokenLoginView(APIView):
     throttle_scope = "login"
 
     @extend_schema(
+        tags=["auth"],
+        summary="Get an API token",
+        description=(
+            "Send your username and password; the answer holds your token. Send it on every other request "
+            "as `Authorization: Token <token>`. The same token is returned on every login until an "
+            "administrator revokes it. After repeated wrong passwords the account is locked for a while "
+            "(429), even for the right password."
+        ),
         request=TokenLoginSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            400: OpenApiResponse(description="Wrong username or password, or a field missing."),
+            429: OpenApiResponse(description="Locked after too many failed logins, or too many attempts."),
+        },
         auth=[],
     )
     def post(self, request):
         ser = TokenLoginSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
+        django_request = request._request
         user = authenticate(
-            request._request, username=ser.validated_data["username"], password=ser.validated_data["password"]
+            django_request, username=ser.validated_data["username"], password=ser.validated_data["password"]
         )
+        if getattr(django_request, "axes_locked_out", False):
+            # Answer in JSON ourselves; AxesMiddleware would otherwise replace the answer with
+            # the HTML lockout page.
+            django_request.axes_locked_out = False
+            return Response({"detail": self._locked_message(django_request)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         if user is None or not user.is_active:
             return Response(
-                {"detail": _("Wrong username or password, or the account is locked.")},
+                {"non_field_errors": [gettext("Wrong username or password.")]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        user_logged_in.send(sender=user.__class__, request=django_request, user=user)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+    @staticmethod
+    def _locked_message(request) -> str:
+        cool_off = get_cool_off(request)
+        if cool_off:
+            minutes = max(1, math.ceil(cool_off.total_seconds() / 60))
+            return gettext(
+                "Too many failed logins: this account is locked for {minutes} minutes. "
+                "Try again later or ask an administrator to unlock it."
+            ).format(minutes=minutes)
+        return gettext("Too many failed logins: this account is locked. Ask an administrator to unlock it.")

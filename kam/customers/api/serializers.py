@@ -1,0 +1,301 @@
+"""Serializers of the customer-file API (R2).
+
+They only shape input and output: types, lengths and choices are checked here (and documented
+in the OpenAPI schema); every business rule — the credit code's checksum and uniqueness, phone
+numbers, postcodes, who may own a customer, archived files being read-only — runs in
+:mod:`kam.customers.services`, so the API, the pages and the importer answer alike. Nothing here
+saves: the views call the services.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from kam.core.changes import ObjectChange
+from kam.org.models import OrgUnit, User
+
+from ..models import AccountTeamMember, Contact, Customer, CustomerYearSales
+from ..services import CONTACT_FIELDS, CUSTOMER_FIELDS
+
+
+class ShapeModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer that leaves the model's own validators (checksums, phone numbers,
+    uniqueness) to the services, which run ``full_clean`` inside their transaction."""
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        kwargs.pop("validators", None)
+        return field_class, kwargs
+
+    def get_validators(self):
+        return []
+
+
+# --- small read-only pieces -------------------------------------------------------------
+
+
+class YearSalesSerializer(ShapeModelSerializer):
+    """公司近3年销售业绩: the customer's own revenue in one year (yuan)."""
+
+    class Meta:
+        model = CustomerYearSales
+        fields = ["year", "revenue"]
+
+
+class AccountTeamMemberSerializer(serializers.ModelSerializer):
+    """A seat on the customer's account (project) team."""
+
+    user_name = serializers.CharField(source="user.get_short_name", read_only=True, label=_("member"))
+    role_display = serializers.CharField(source="get_role_display", read_only=True, label=_("role on the team"))
+
+    class Meta:
+        model = AccountTeamMember
+        fields = ["id", "user", "user_name", "role", "role_display", "created_at"]
+        read_only_fields = fields
+
+
+class ContactInlineSerializer(ShapeModelSerializer):
+    """A contact as written inside a new customer (``contacts`` of ``POST /customers/``)."""
+
+    class Meta:
+        model = Contact
+        fields = list(CONTACT_FIELDS)
+
+
+class ContactNestedSerializer(serializers.ModelSerializer):
+    """A contact as shown inside its customer."""
+
+    class Meta:
+        model = Contact
+        fields = ["id", *CONTACT_FIELDS, "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+# --- customers --------------------------------------------------------------------------
+
+
+class CustomerListSerializer(serializers.ModelSerializer):
+    """One row of the customer list (the long text fields are left to the detail)."""
+
+    owner_name = serializers.CharField(source="owner.get_short_name", read_only=True, label=_("owner"))
+    team_name = serializers.CharField(source="team.name", read_only=True, label=_("team"))
+    contact_count = serializers.IntegerField(read_only=True, label=_("contacts"))
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "code",
+            "name",
+            "name_en",
+            "credit_code",
+            "province",
+            "city",
+            "nature",
+            "industry",
+            "industry_position",
+            "credit_rating",
+            "owner",
+            "owner_name",
+            "team",
+            "team_name",
+            "status",
+            "completeness",
+            "contact_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CustomerDetailSerializer(serializers.ModelSerializer):
+    """A customer's whole file: every field of the 客户档案表, contacts, yearly sales and the
+    account team, with the owner's and team's names, status and file completeness (R2.1)."""
+
+    owner_name = serializers.CharField(source="owner.get_short_name", read_only=True, label=_("owner"))
+    team_name = serializers.CharField(source="team.name", read_only=True, label=_("team"))
+    created_by_name = serializers.CharField(
+        source="created_by.get_short_name", read_only=True, allow_null=True, default=None, label=_("created by")
+    )
+    contacts = ContactNestedSerializer(many=True, read_only=True)
+    yearly_sales = YearSalesSerializer(many=True, read_only=True)
+    account_team = AccountTeamMemberSerializer(source="team_members", many=True, read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "code",
+            *CUSTOMER_FIELDS,
+            "owner",
+            "owner_name",
+            "team",
+            "team_name",
+            "status",
+            "archived_at",
+            "archive_reason",
+            "completeness",
+            "contacts",
+            "yearly_sales",
+            "account_team",
+            "created_by",
+            "created_by_name",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CustomerWriteSerializer(ShapeModelSerializer):
+    """Fields a client may write on a customer. ``owner``/``team`` default to the caller and
+    their team; moving a customer to someone else needs the ``customers.reassign`` permission."""
+
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, label=_("owner"), help_text=_("User id; defaults to you.")
+    )
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=OrgUnit.objects.all(),
+        required=False,
+        label=_("team"),
+        help_text=_("Org unit id; defaults to your team."),
+    )
+    yearly_sales = YearSalesSerializer(
+        many=True,
+        required=False,
+        help_text=_("Sales of recent years. On update the list replaces the stored years."),
+    )
+
+    class Meta:
+        model = Customer
+        fields = [*CUSTOMER_FIELDS, "owner", "team", "yearly_sales"]
+
+
+class CustomerCreateSerializer(CustomerWriteSerializer):
+    """A new customer file with, optionally, its contacts and yearly sales — all or nothing.
+    ``owner``/``team`` default to the caller and their team; choosing another owner needs the
+    ``customers.reassign`` permission."""
+
+    contacts = ContactInlineSerializer(many=True, required=False, help_text=_("Contacts created with the customer."))
+
+    class Meta(CustomerWriteSerializer.Meta):
+        fields = [*CustomerWriteSerializer.Meta.fields, "contacts"]
+
+
+class CustomerUpdateSerializer(CustomerWriteSerializer):
+    """Fields a client may change on a customer (contacts are changed through ``/contacts/``).
+    ``yearly_sales``, when sent, replaces the stored years; owner/team changes need the
+    ``customers.reassign`` permission."""
+
+
+class ArchiveSerializer(serializers.Serializer):
+    """Why the customer is archived (optional)."""
+
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, default="", label=_("archive reason")
+    )
+
+
+# --- contacts ---------------------------------------------------------------------------
+
+
+class ChangeableCustomerField(serializers.PrimaryKeyRelatedField):
+    """A customer id the caller may change; any other id — missing or out of scope — reads
+    "customer not found", so the answer reveals nothing about other people's customers."""
+
+    default_error_messages = {
+        "does_not_exist": _("Customer not found."),
+        "incorrect_type": _("Customer not found."),
+    }
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return self.queryset.restrict(user, "change")
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    """A contact (主要联系人) with its customer's id and name."""
+
+    customer_name = serializers.CharField(source="customer.name", read_only=True, label=_("customer"))
+
+    class Meta:
+        model = Contact
+        fields = ["id", "customer", "customer_name", *CONTACT_FIELDS, "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class ContactCreateSerializer(ShapeModelSerializer):
+    """A new contact of a customer you may edit."""
+
+    customer = ChangeableCustomerField(queryset=Customer.objects.all(), label=_("customer"))
+
+    class Meta:
+        model = Contact
+        fields = ["customer", *CONTACT_FIELDS]
+
+
+class ContactUpdateSerializer(ShapeModelSerializer):
+    """A contact stays with its customer; only its own fields change."""
+
+    class Meta:
+        model = Contact
+        fields = list(CONTACT_FIELDS)
+
+
+# --- change log -------------------------------------------------------------------------
+
+
+class ActorSerializer(serializers.Serializer):
+    """Who made a change: the user's id (null for the system or a deleted user) and their name
+    as it was then."""
+
+    id = serializers.IntegerField(source="actor_id", allow_null=True, read_only=True)
+    name = serializers.CharField(source="actor_name", read_only=True)
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "{field: [old, new]} — choice labels and related objects' names, not raw ids.",
+        "additionalProperties": {"type": "array", "items": {}, "minItems": 2, "maxItems": 2},
+    }
+)
+class ChangesField(serializers.JSONField):
+    pass
+
+
+class ObjectChangeSerializer(serializers.ModelSerializer):
+    """One change-log entry: who (actor), when, from where (source web/api/admin/command),
+    which object (``object_type`` as ``app_label.model``, id and name), filed under which
+    customer, and the changed fields as ``{field: [old, new]}``."""
+
+    actor = ActorSerializer(source="*", read_only=True)
+    object_type = serializers.SerializerMethodField()
+    customer = serializers.IntegerField(source="customer_id", allow_null=True, read_only=True)
+    changes = ChangesField(read_only=True)
+
+    class Meta:
+        model = ObjectChange
+        fields = [
+            "id",
+            "time",
+            "actor",
+            "source",
+            "request_id",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "customer",
+            "changes",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_object_type(self, obj: ObjectChange) -> str:
+        """``app_label.model``, e.g. ``customers.contact``."""
+        ct = obj.content_type
+        return f"{ct.app_label}.{ct.model}"
