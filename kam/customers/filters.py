@@ -41,14 +41,22 @@ class CustomerFilter(django_filters.FilterSet):
             ("completeness", "completeness"),
             ("province", "province"),
         ),
+        # both directions spelled out so the labels stay lazy (translated per request)
         field_labels={
             "name": _("Name"),
+            "-name": _("Name (descending)"),
             "code": _("Customer number"),
+            "-code": _("Customer number (descending)"),
             "updated_at": _("Last updated"),
+            "-updated_at": _("Last updated (descending)"),
             "created_at": _("Created"),
+            "-created_at": _("Created (descending)"),
             "credit_rating": _("Credit rating"),
+            "-credit_rating": _("Credit rating (descending)"),
             "completeness": _("File completeness"),
+            "-completeness": _("File completeness (descending)"),
             "province": _("Region"),
+            "-province": _("Region (descending)"),
         },
     )
 

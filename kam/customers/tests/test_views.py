@@ -1,0 +1,1025 @@
+"""Customer-file pages (R2): access per persona, list search/filters/sort/pages, create/edit with
+bad input, detail, history, contacts, account team, archive/restore, query counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from kam.core.changes import ObjectChange
+from kam.customers.models import AccountTeamMember, Contact, Customer, CustomerYearSales
+from kam.customers.tests.factories import ContactFactory, CustomerFactory, valid_uscc
+
+ALL = ("c_sp1", "c_sp2", "c_team_b", "c_south", "c_shared")
+SCOPE = {
+    "sp1": {"c_sp1", "c_shared"},
+    "sp2": {"c_sp2"},
+    "am": {"c_sp1", "c_sp2"},
+    "dm": {"c_sp1", "c_sp2", "c_team_b", "c_shared"},
+    "sp_other": {"c_south"},
+    "director": set(ALL),
+    "finance": set(ALL),
+}
+
+
+def login(client, user, lang="en"):
+    client.force_login(user)
+    client.cookies["django_language"] = lang
+    return client
+
+
+def snapshot():
+    return (
+        Customer.objects.count(),
+        Contact.objects.count(),
+        CustomerYearSales.objects.count(),
+        ObjectChange.objects.count(),
+    )
+
+
+def assert_login_redirect(response):
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def _value(bound):
+    value = bound.value()
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "on" if value else None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value.pk)
+    return str(value)
+
+
+def form_payload(*forms_and_formsets) -> dict:
+    """The POST a browser would send for the forms/formsets as rendered (unbound → initial)."""
+    data = {}
+    for obj in forms_and_formsets:
+        if obj is None:
+            continue
+        if hasattr(obj, "management_form"):
+            for bf in obj.management_form:
+                data[bf.html_name] = _value(bf)
+            parts = list(obj.forms)
+        else:
+            parts = [obj]
+        for form in parts:
+            for bf in form:
+                v = _value(bf)
+                if v is not None:
+                    data[bf.html_name] = v
+    return data
+
+
+def create_payload(client, **overrides) -> dict:
+    """A valid create POST: the page's form with a name and credit code filled in."""
+    r = client.get(reverse("customers:create"))
+    assert r.status_code == 200
+    data = form_payload(r.context["form"], r.context["sales"], r.context["contacts"])
+    data.update({"name": "宁波海天精工股份有限公司", "credit_code": valid_uscc(777001)})
+    data.update(overrides)
+    return data
+
+
+# ---------------------------------------------------------------- access per page
+
+
+@pytest.mark.parametrize("persona", sorted(SCOPE))
+def test_list_shows_exactly_the_customers_in_scope(client, world, persona):
+    login(client, getattr(world.p, persona))
+    r = client.get(reverse("customers:list"))
+    assert r.status_code == 200
+    html = r.content.decode()
+    for key in ALL:
+        name = getattr(world, key).name
+        if key in SCOPE[persona]:
+            assert name in html, (persona, key)
+        else:
+            assert name not in html, (persona, key)
+    assert {c.pk for c in r.context["customers"]} == {getattr(world, k).pk for k in SCOPE[persona]}
+
+
+@pytest.mark.parametrize("persona", ["hr", "outsider"])
+def test_list_forbidden_without_customer_permission(client, world, persona):
+    login(client, getattr(world.p, persona))
+    assert client.get(reverse("customers:list")).status_code == 403
+
+
+def test_pages_redirect_anonymous_to_login(client, world):
+    c = world.c_sp1
+    contact = c.contacts.first()
+    member = AccountTeamMember.objects.get(customer=world.c_shared)
+    for url in [
+        reverse("customers:list"),
+        reverse("customers:create"),
+        reverse("customers:detail", args=[c.pk]),
+        reverse("customers:edit", args=[c.pk]),
+        reverse("customers:history", args=[c.pk]),
+        reverse("customers:contact-create", args=[c.pk]),
+        reverse("customers:contact", args=[contact.pk]),
+        reverse("customers:contact-edit", args=[contact.pk]),
+    ]:
+        assert_login_redirect(client.get(url))
+    before = snapshot()
+    for url in [
+        reverse("customers:archive", args=[c.pk]),
+        reverse("customers:restore", args=[c.pk]),
+        reverse("customers:contact-delete", args=[contact.pk]),
+        reverse("customers:team-add", args=[c.pk]),
+        reverse("customers:team-remove", args=[world.c_shared.pk, member.pk]),
+    ]:
+        assert_login_redirect(client.post(url, {"reason": "x"}))
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "persona, key, status",
+    [
+        ("sp1", "c_sp1", 200),
+        ("sp1", "c_shared", 200),  # via the account team
+        ("sp1", "c_sp2", 404),
+        ("sp1", "c_south", 404),
+        ("sp2", "c_sp1", 404),
+        ("am", "c_sp2", 200),
+        ("am", "c_team_b", 404),
+        ("dm", "c_team_b", 200),
+        ("dm", "c_south", 404),
+        ("sp_other", "c_south", 200),
+        ("sp_other", "c_sp1", 404),
+        ("director", "c_south", 200),
+        ("finance", "c_team_b", 200),
+        ("hr", "c_sp1", 403),
+        ("outsider", "c_sp1", 403),
+    ],
+)
+def test_detail_and_history_access(client, world, persona, key, status):
+    login(client, getattr(world.p, persona))
+    customer = getattr(world, key)
+    for name in ("customers:detail", "customers:history"):
+        r = client.get(reverse(name, args=[customer.pk]))
+        assert r.status_code == status, name
+        if status == 200:
+            assert customer.name in r.content.decode()
+
+
+def test_detail_of_missing_customer_is_404(client, world):
+    login(client, world.p.director)
+    assert client.get(reverse("customers:detail", args=[999999])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "persona, key, status",
+    [
+        ("sp1", "c_sp1", 200),
+        ("sp1", "c_shared", 200),
+        ("sp1", "c_sp2", 404),
+        ("am", "c_sp1", 200),
+        ("am", "c_team_b", 404),
+        ("dm", "c_team_b", 200),
+        ("sp_other", "c_sp1", 404),
+        ("director", "c_south", 200),
+        ("finance", "c_sp1", 403),
+        ("hr", "c_sp1", 403),
+        ("outsider", "c_sp1", 403),
+    ],
+)
+def test_edit_and_contact_create_access(client, world, persona, key, status):
+    login(client, getattr(world.p, persona))
+    customer = getattr(world, key)
+    for name in ("customers:edit", "customers:contact-create"):
+        r = client.get(reverse(name, args=[customer.pk]))
+        assert r.status_code == status, name
+        if status == 200:
+            assert customer.name in r.content.decode()
+    # a POST is refused the same way and changes nothing
+    if status != 200:
+        before = snapshot()
+        r = client.post(reverse("customers:edit", args=[customer.pk]), {"name": "改名", "credit_code": "x"})
+        assert r.status_code == status
+        assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "persona, status", [("sp1", 200), ("am", 200), ("director", 200), ("finance", 403), ("hr", 403), ("outsider", 403)]
+)
+def test_create_page_access(client, world, persona, status):
+    login(client, getattr(world.p, persona))
+    r = client.get(reverse("customers:create"))
+    assert r.status_code == status
+    if status == 200:
+        html = r.content.decode()
+        assert 'id="customer-form"' in html and 'class="contact-form' in html
+
+
+@pytest.mark.parametrize(
+    "persona, key, status",
+    [
+        ("sp1", "c_sp1", 200),
+        ("sp1", "c_sp2", 404),
+        ("am", "c_team_b", 404),
+        ("dm", "c_shared", 200),
+        ("sp_other", "c_sp1", 404),
+        ("finance", "c_south", 200),
+        ("hr", "c_sp1", 403),
+        ("outsider", "c_sp1", 403),
+    ],
+)
+def test_contact_detail_access(client, world, persona, key, status):
+    login(client, getattr(world.p, persona))
+    contact = getattr(world, key).contacts.first()
+    r = client.get(reverse("customers:contact", args=[contact.pk]))
+    assert r.status_code == status
+    if status == 200:
+        html = r.content.decode()
+        assert contact.name in html and contact.phone in html and 'id="history"' in html
+
+
+@pytest.mark.parametrize(
+    "persona, key, status",
+    [
+        ("sp1", "c_sp1", 200),
+        ("sp2", "c_sp1", 404),
+        ("am", "c_team_b", 404),
+        ("finance", "c_sp1", 403),
+        ("hr", "c_sp1", 403),
+    ],
+)
+def test_contact_edit_and_delete_access(client, world, persona, key, status):
+    login(client, getattr(world.p, persona))
+    contact = getattr(world, key).contacts.first()
+    r = client.get(reverse("customers:contact-edit", args=[contact.pk]))
+    assert r.status_code == status
+    if status == 200:
+        assert contact.name in r.content.decode()
+        return
+    r = client.post(reverse("customers:contact-delete", args=[contact.pk]))
+    assert r.status_code == status
+    assert Contact.objects.filter(pk=contact.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "persona, key, status",
+    [
+        ("am", "c_sp1", 302),
+        ("dm", "c_shared", 302),
+        ("director", "c_south", 302),
+        ("am", "c_team_b", 404),
+        ("dm", "c_south", 404),
+        ("sp1", "c_sp1", 403),  # specialists may not archive
+        ("sp_other", "c_south", 403),
+        ("finance", "c_sp1", 403),
+        ("hr", "c_sp1", 403),
+    ],
+)
+def test_archive_access(client, world, persona, key, status):
+    login(client, getattr(world.p, persona))
+    customer = getattr(world, key)
+    r = client.post(reverse("customers:archive", args=[customer.pk]), {"reason": "合作结束"})
+    assert r.status_code == status
+    customer.refresh_from_db()
+    assert customer.is_archived == (status == 302)
+    if status == 302:
+        r = client.post(reverse("customers:restore", args=[customer.pk]))
+        assert r.status_code == 302
+        customer.refresh_from_db()
+        assert not customer.is_archived
+
+
+def test_restore_refused_for_specialist_and_out_of_scope(client, world):
+    from kam.customers import services
+
+    services.customer_archive(actor=world.p.director, customer=world.c_sp1, reason="x")
+    services.customer_archive(actor=world.p.director, customer=world.c_south, reason="x")
+    login(client, world.p.sp1)
+    assert client.post(reverse("customers:restore", args=[world.c_sp1.pk])).status_code == 403
+    login(client, world.p.am)
+    assert client.post(reverse("customers:restore", args=[world.c_south.pk])).status_code == 404
+    assert Customer.objects.filter(status="archived").count() == 2
+
+
+def test_archive_needs_post(client, world):
+    login(client, world.p.am)
+    assert client.get(reverse("customers:archive", args=[world.c_sp1.pk])).status_code == 405
+
+
+# ---------------------------------------------------------------- list: search, filters, sort, pages
+
+
+def list_names(client, **params) -> set[str]:
+    r = client.get(reverse("customers:list"), params)
+    assert r.status_code == 200
+    return {c.name for c in r.context["customers"]}
+
+
+def test_search_by_chinese_substring_pinyin_initials_and_full_pinyin(client, world):
+    login(client, world.p.director)
+    assert list_names(client, q="精密") == {world.c_sp1.name}
+    assert list_names(client, q="hdjm") == {world.c_sp1.name}
+    assert list_names(client, q="HuaDong") == {world.c_sp1.name}
+    assert list_names(client, q="有限公司") == {getattr(world, k).name for k in ALL}
+
+
+def test_search_by_number_credit_code_english_name_contact_name_and_phone(client, world):
+    from kam.customers import services
+
+    services.customer_update(actor=world.p.director, customer=world.c_south, data={"name_en": "South Logistics"})
+    contact = world.c_team_b.contacts.first()
+    login(client, world.p.director)
+    assert list_names(client, q=world.c_sp2.code) == {world.c_sp2.name}
+    assert list_names(client, q=world.c_south.credit_code[-8:].lower()) == {world.c_south.name}
+    assert list_names(client, q="south log") == {world.c_south.name}
+    assert list_names(client, q=contact.name) == {world.c_team_b.name}
+    digits = "".join(ch for ch in contact.phone if ch.isdigit())
+    spaced = f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"
+    assert list_names(client, q=spaced) == {world.c_team_b.name}
+    assert list_names(client, q=digits[-6:]) >= {world.c_team_b.name}
+
+
+def test_search_stays_inside_scope(client, world):
+    login(client, world.p.sp1)
+    assert list_names(client, q="广州") == set()  # c_south exists but is not sp1's
+    r = client.get(reverse("customers:list"), {"q": "广州"})
+    assert 'id="empty-state"' in r.content.decode()
+
+
+def test_each_filter(client, world):
+    from kam.customers import services
+
+    d = world.p.director
+    services.customer_update(
+        actor=d,
+        customer=world.c_south,
+        data={"nature": "state", "industry_position": "leader", "credit_rating": "AAA", "province": "广东省"},
+    )
+    login(client, d)
+    assert list_names(client, owner=world.p.dm.pk) == {world.c_team_b.name, world.c_shared.name}
+    assert list_names(client, team=world.p.team_b.pk) == {world.c_team_b.name, world.c_shared.name}
+    # a department includes its teams
+    assert list_names(client, team=world.p.east_dept.pk) == {
+        getattr(world, k).name for k in ("c_sp1", "c_sp2", "c_team_b", "c_shared")
+    }
+    assert list_names(client, nature="state") == {world.c_south.name}
+    assert list_names(client, industry_position="leader") == {world.c_south.name}
+    assert list_names(client, credit_rating="AAA") == {world.c_south.name}
+    assert list_names(client, province="广东省") == {world.c_south.name}
+    assert list_names(client, province="上海市", q="杭州") == {world.c_team_b.name}
+
+
+def test_owner_and_team_filter_choices_are_limited_to_scope(client, world):
+    p = world.p
+    login(client, p.am)
+    form = client.get(reverse("customers:list")).context["form"]
+    assert set(form.fields["owner"].queryset) == {p.sp1, p.sp2, p.am}
+    assert set(form.fields["team"].queryset) == {p.team_a}
+    login(client, p.sp1)
+    form = client.get(reverse("customers:list")).context["form"]
+    assert set(form.fields["owner"].queryset) == {p.sp1, p.dm}  # owners of what sp1 sees
+    assert set(form.fields["team"].queryset) == {p.team_a, p.team_b}
+    html = client.get(reverse("customers:list")).content.decode()
+    assert p.sp_other.name not in html and p.director.name not in html.replace(p.sp1.name, "")
+    # an owner outside the choices is refused, and the list stays inside the scope
+    r = client.get(reverse("customers:list"), {"owner": p.sp_other.pk})
+    assert "owner" in r.context["form"].errors
+    assert {c.name for c in r.context["customers"]} <= {world.c_sp1.name, world.c_shared.name}
+
+
+def test_archived_customers_only_with_status_filter(client, world):
+    from kam.customers import services
+
+    services.customer_archive(actor=world.p.am, customer=world.c_sp2, reason="停业")
+    login(client, world.p.am)
+    assert list_names(client) == {world.c_sp1.name}
+    assert list_names(client, status="archived") == {world.c_sp2.name}
+    html = client.get(reverse("customers:list"), {"status": "archived"}).content.decode()
+    assert "Archived" in html
+
+
+def test_sorting_and_paging(client, world):
+    from kam.customers.services import refresh_derived
+
+    p = world.p
+    for i in range(30):
+        refresh_derived(CustomerFactory(name=f"排序客户{i:02d}", owner=p.sp2, team=p.team_a))
+    login(client, p.am)
+    r = client.get(reverse("customers:list"), {"ordering": "name", "q": "排序客户"})
+    names = [c.name for c in r.context["customers"]]
+    assert len(names) == 25 and names == sorted(names) and names[0] == "排序客户00"
+    html = r.content.decode()
+    assert "30 customers" in html
+    assert 'class="table-sort asc"' in html
+    r = client.get(reverse("customers:list"), {"ordering": "-name", "q": "排序客户", "page": 2})
+    names = [c.name for c in r.context["customers"]]
+    assert names == ["排序客户04", "排序客户03", "排序客户02", "排序客户01", "排序客户00"]
+    # page links keep the search and the order
+    assert "?ordering=-name&amp;q=%E6%8E%92%E5%BA%8F%E5%AE%A2%E6%88%B7&amp;page=1" in r.content.decode()
+
+
+def test_list_columns_and_new_button(client, world):
+    from kam.customers import services
+
+    services.customer_update(actor=world.p.am, customer=world.c_sp1, data={"name_en": "East Precision Machinery"})
+    login(client, world.p.sp1)
+    html = client.get(reverse("customers:list")).content.decode()
+    c = Customer.objects.get(pk=world.c_sp1.pk)
+    for text in (c.code, c.name, "East Precision Machinery", "上海市", "Private limited company", "Medium"):
+        assert text in html
+    assert world.p.sp1.name in html and world.p.team_a.name in html
+    assert f"{c.completeness}%" in html
+    assert 'id="new-customer"' in html and 'id="search"' in html and 'id="results"' in html
+    login(client, world.p.finance)
+    assert 'id="new-customer"' not in client.get(reverse("customers:list")).content.decode()
+
+
+def test_htmx_request_renders_only_the_results(client, world):
+    login(client, world.p.director)
+    r = client.get(reverse("customers:list"), {"q": "hdjm"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "<html" not in html and 'id="search"' not in html
+    assert 'id="result-count"' in html and world.c_sp1.name in html and world.c_sp2.name not in html
+    assert 'hx-swap-oob="true"' in html  # keeps the form's ordering input in step
+    assert "HX-Request" in r["Vary"]
+    full = client.get(reverse("customers:list"), {"q": "hdjm"}).content.decode()
+    assert "<html" in full and 'id="search"' in full and 'value="hdjm"' in full
+    assert 'hx-swap-oob="true"' not in full
+
+
+def test_empty_list_state(client, world):
+    login(client, world.p.director)
+    html = client.get(reverse("customers:list"), {"q": "不存在的客户"}).content.decode()
+    assert 'id="empty-state"' in html and "0 customers" in html
+
+
+def test_bad_page_number_falls_back(client, world):
+    login(client, world.p.director)
+    r = client.get(reverse("customers:list"), {"page": "abc"})
+    assert r.status_code == 200 and r.context["page"].number == 1
+
+
+# ---------------------------------------------------------------- query counts
+
+
+def _count_queries(client, url, params=None) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get(url, params or {})
+    assert r.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _more_customers(p, n=20, contacts=3):
+    from kam.customers.services import refresh_derived
+
+    for _i in range(n):
+        c = CustomerFactory(owner=p.sp1, team=p.team_a)
+        for _j in range(contacts):
+            ContactFactory(customer=c)
+        refresh_derived(c)
+
+
+def test_list_query_count_is_small_and_constant(client, world, django_assert_max_num_queries):
+    login(client, world.p.am)
+    url = reverse("customers:list")
+    with django_assert_max_num_queries(8):
+        client.get(url)
+    before = _count_queries(client, url)
+    _more_customers(world.p)
+    after = _count_queries(client, url)
+    assert after == before
+    r = client.get(url)
+    assert len(r.context["customers"]) == 22  # 2 + 20, one page
+    assert all(c.contact_count == 3 for c in r.context["customers"] if c.name.startswith("测试客户"))
+
+
+def test_detail_query_count_is_small_and_constant(client, world, django_assert_max_num_queries):
+    from kam.customers import services
+
+    p = world.p
+    login(client, p.am)
+    url = reverse("customers:detail", args=[world.c_sp1.pk])
+    with django_assert_max_num_queries(12):
+        client.get(url)
+    before = _count_queries(client, url)
+    _more_customers(p)
+    for i in range(20):
+        services.contact_create(actor=p.am, customer=world.c_sp1, data={"name": f"联系人加{i}"})
+    services.account_team_add(actor=p.am, customer=world.c_sp1, user=p.sp2, role="sales")
+    services.yearly_sales_set(
+        actor=p.am, customer=world.c_sp1, rows=[{"year": 2023 + i, "revenue": "100"} for i in range(3)]
+    )
+    after = _count_queries(client, url)
+    assert after == before
+    html = client.get(url).content.decode()
+    assert "联系人加19" in html
+
+
+def test_history_pages_query_count_constant(client, world):
+    from kam.customers import services
+
+    p = world.p
+    login(client, p.am)
+    url = reverse("customers:history", args=[world.c_sp1.pk])
+    before = _count_queries(client, url)
+    for i in range(30):
+        services.customer_update(actor=p.am, customer=world.c_sp1, data={"city": f"城市{i}"})
+    assert _count_queries(client, url) == before
+
+
+# ---------------------------------------------------------------- create and edit through the pages
+
+
+def test_create_with_two_contacts_and_sales(client, world):
+    p = world.p
+    login(client, p.sp1)
+    data = create_payload(
+        client,
+        **{
+            "province": "浙江省",
+            "nature": "listed",
+            "main_business": "数控机床",
+            "sales-0-revenue": "1200000.50",
+            "contacts-0-name": "王建国",
+            "contacts-0-phone": "13800138000",
+            "contacts-0-influence": "decision_maker",
+            "contacts-0-birthday": "1975-05-04",
+            "contacts-1-name": "李娜",
+            "contacts-1-email": "li.na@example.com",
+            "contacts-TOTAL_FORMS": "2",
+        },
+    )
+    before_changes = ObjectChange.objects.count()
+    r = client.post(reverse("customers:create"), data)
+    assert r.status_code == 302, r.context and [r.context["form"].errors, r.context["contacts"].errors]
+    c = Customer.objects.get(name="宁波海天精工股份有限公司")
+    assert r.url == reverse("customers:detail", args=[c.pk])
+    assert c.code.startswith("KH") and c.owner == p.sp1 and c.team == p.team_a
+    assert c.created_by == p.sp1
+    assert sorted(c.contacts.values_list("name", flat=True)) == ["李娜", "王建国"]
+    wang = c.contacts.get(name="王建国")
+    assert wang.phone == "138 0013 8000" and wang.birthday == dt.date(1975, 5, 4)
+    year = c.yearly_sales.get()
+    assert str(year.revenue) == "1200000.50"
+    assert year.year == timezone.localdate().year - 1  # the first row is last year
+    logged = ObjectChange.objects.filter(customer_id=c.pk)
+    assert logged.count() == ObjectChange.objects.count() - before_changes == 4  # customer, 2 contacts, 1 year
+    assert set(logged.values_list("source", flat=True)) == {"web"}
+    assert set(logged.values_list("actor", flat=True)) == {p.sp1.pk}
+    page = client.get(r.url)
+    html = page.content.decode()
+    assert "was created" in html and "王建国" in html and "1,200,000.50" in html
+    assert "wjg" not in html  # search text is not shown
+    # the new customer is findable by its contact's pinyin initials and phone
+    assert c.name in {x.name for x in client.get(reverse("customers:list"), {"q": "13800138000"}).context["customers"]}
+
+
+def test_create_ignores_removed_and_empty_contact_rows(client, world):
+    login(client, world.p.sp1)
+    data = create_payload(
+        client,
+        **{
+            "contacts-TOTAL_FORMS": "3",
+            "contacts-0-name": "留下",
+            "contacts-1-name": "删掉",
+            "contacts-1-phone": "bad",  # a removed row is not validated
+            "contacts-1-DELETE": "on",
+        },
+    )
+    r = client.post(reverse("customers:create"), data)
+    assert r.status_code == 302
+    c = Customer.objects.get(name="宁波海天精工股份有限公司")
+    assert list(c.contacts.values_list("name", flat=True)) == ["留下"]
+
+
+def test_reassign_fields_only_for_users_who_may_reassign(client, world):
+    p = world.p
+    login(client, p.sp1)
+    form = client.get(reverse("customers:create")).context["form"]
+    assert "owner" not in form.fields and "team" not in form.fields
+    login(client, p.am)
+    r = client.get(reverse("customers:create"))
+    form = r.context["form"]
+    assert set(form.fields["owner"].queryset) == {p.sp1, p.sp2, p.am}
+    assert set(form.fields["team"].queryset) == {p.team_a}
+    assert 'id="section-ownership"' in r.content.decode()
+    data = create_payload(client, owner=str(p.sp2.pk), team=str(p.team_a.pk))
+    assert client.post(reverse("customers:create"), data).status_code == 302
+    c = Customer.objects.get(name="宁波海天精工股份有限公司")
+    assert c.owner == p.sp2 and c.team == p.team_a and c.created_by == p.am
+    # an owner outside the manager's scope is not a valid choice
+    before = snapshot()
+    data = create_payload(client, owner=str(p.sp_other.pk), team=str(p.team_a.pk), credit_code=valid_uscc(777002))
+    r = client.post(reverse("customers:create"), data)
+    assert r.status_code == 200 and "owner" in r.context["form"].errors
+    assert snapshot() == before
+
+
+def _edit_payload(client, customer, **overrides):
+    r = client.get(reverse("customers:edit", args=[customer.pk]))
+    assert r.status_code == 200
+    data = form_payload(r.context["form"], r.context["sales"])
+    data.update(overrides)
+    return data
+
+
+def test_edit_shows_old_and_new_in_history(client, world):
+    p = world.p
+    login(client, p.sp1)
+    c = world.c_sp1
+    data = _edit_payload(client, c, industry="机械制造", credit_rating="AA", **{"sales-0-revenue": "500"})
+    r = client.post(reverse("customers:edit", args=[c.pk]), data)
+    assert r.status_code == 302 and r.url == reverse("customers:detail", args=[c.pk])
+    c.refresh_from_db()
+    assert c.industry == "机械制造" and c.credit_rating == "AA"
+    assert c.yearly_sales.count() == 1
+    html = client.get(reverse("customers:history", args=[c.pk])).content.decode()
+    assert 'id="history"' in html
+    assert "Credit rating" in html and '<span class="kam-diff-old">A</span>' in html
+    assert '<span class="kam-diff-new">AA</span>' in html
+    assert "机械制造" in html and "Web" in html and p.sp1.name in html
+    detail = client.get(reverse("customers:detail", args=[c.pk])).content.decode()
+    assert '<span class="kam-diff-new">AA</span>' in detail  # the latest changes inline
+
+
+def test_edit_without_changes_logs_nothing(client, world):
+    login(client, world.p.sp1)
+    c = world.c_sp1
+    data = _edit_payload(client, c)
+    before = ObjectChange.objects.count()
+    assert client.post(reverse("customers:edit", args=[c.pk]), data).status_code == 302
+    assert ObjectChange.objects.count() == before
+
+
+def test_edit_of_archived_customer_redirects_to_detail(client, world):
+    from kam.customers import services
+
+    services.customer_archive(actor=world.p.am, customer=world.c_sp1)
+    login(client, world.p.sp1)
+    r = client.get(reverse("customers:edit", args=[world.c_sp1.pk]))
+    assert r.status_code == 302 and r.url == reverse("customers:detail", args=[world.c_sp1.pk])
+    r = client.get(reverse("customers:contact-create", args=[world.c_sp1.pk]))
+    assert r.status_code == 302
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"name": ""}, "name", "This field is required."),
+        ({"credit_code": ""}, "credit_code", "This field is required."),
+        ({"credit_code": "91310000MA1FL4KX6C"}, "credit_code", "check character is wrong"),
+        ({"credit_code": "9131000"}, "credit_code", "must be 18 characters"),
+        ({"name": "长" * 101}, "name", "at most 100 characters (it has 101)"),
+        ({"email": "not-an-email"}, "email", "Enter a valid email address."),
+        ({"postcode": "12345"}, "postcode", "A postcode is six digits."),
+        ({"staff_count": "-3"}, "staff_count", "greater than or equal to 0"),
+        ({"sales-0-revenue": "-1"}, None, "greater than or equal to 0"),
+    ],
+)
+def test_create_bad_input_changes_nothing(client, world, overrides, field, message):
+    login(client, world.p.sp1)
+    data = create_payload(client, **{"contacts-0-name": "王建国"})
+    data.update(overrides)
+    before = snapshot()
+    r = client.post(reverse("customers:create"), data)
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert message in html
+    assert 'id="form-error-summary"' in html
+    if field:
+        assert field in r.context["form"].errors
+    assert snapshot() == before
+
+
+def test_duplicate_credit_code_even_out_of_scope_and_differently_written(client, world):
+    login(client, world.p.sp1)
+    code = world.c_south.credit_code  # a customer sp1 cannot see
+    spaced = f"{code[:6].lower()} {code[6:12].lower()} {code[12:]}"
+    before = snapshot()
+    r = client.post(reverse("customers:create"), create_payload(client, credit_code=spaced))
+    assert r.status_code == 200
+    assert "already exists" in r.content.decode()
+    assert "credit_code" in r.context["form"].errors
+    assert world.c_south.name not in r.content.decode()
+    assert snapshot() == before
+
+
+def test_contact_with_invalid_phone_changes_nothing(client, world):
+    login(client, world.p.sp1)
+    data = create_payload(client, **{"contacts-0-name": "王建国", "contacts-0-phone": "12345"})
+    before = snapshot()
+    r = client.post(reverse("customers:create"), data)
+    assert r.status_code == 200
+    assert "is not a valid phone number" in r.content.decode()
+    assert "phone" in r.context["contacts"].forms[0].errors
+    assert snapshot() == before
+
+
+def test_contact_row_without_name_is_an_error(client, world):
+    login(client, world.p.sp1)
+    data = create_payload(client, **{"contacts-0-phone": "13800138000"})
+    before = snapshot()
+    r = client.post(reverse("customers:create"), data)
+    assert r.status_code == 200 and "name" in r.context["contacts"].forms[0].errors
+    assert snapshot() == before
+
+
+def test_messages_are_in_the_users_language(client, world):
+    login(client, world.p.sp1, lang="zh-hans")
+    data = create_payload(client, name="")
+    r = client.post(reverse("customers:create"), data)
+    assert r.status_code == 200
+    assert "该字段是必填项" in r.content.decode()
+
+
+def test_edit_bad_input_changes_nothing(client, world):
+    login(client, world.p.sp1)
+    c = world.c_sp1
+    original = c.name
+    before = snapshot()
+    for overrides in (
+        {"name": ""},
+        {"name": "长" * 101},
+        {"credit_code": world.c_sp2.credit_code},
+        {"credit_code": "91310000MA1FL4KX6C"},
+        {"sales-0-revenue": "100", "sales-1-revenue": "200", "sales-1-year": None},
+    ):
+        data = _edit_payload(client, c, **{k: v for k, v in overrides.items() if v is not None})
+        for k, v in overrides.items():
+            if v is None:
+                data.pop(k, None)
+        if "sales-1-year" in overrides:
+            data["sales-1-year"] = data["sales-0-year"]  # the same year twice
+        r = client.post(reverse("customers:edit", args=[c.pk]), data)
+        assert r.status_code == 200, overrides
+        assert 'id="form-error-summary"' in r.content.decode()
+        assert r.context["title"] == original  # the heading keeps the stored name
+    assert snapshot() == before
+    c.refresh_from_db()
+    assert c.name == original
+
+
+def test_service_errors_land_on_the_right_fields(client, world, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from kam.customers import services
+
+    def refuse(**kwargs):
+        raise ValidationError(
+            {"credit_code": ["服务说：代码不对"], "contacts[0]": ["联系人有问题"], "yearly_sales[0]": ["年份有问题"]}
+        )
+
+    monkeypatch.setattr(services, "customer_create", refuse)
+    login(client, world.p.sp1)
+    data = create_payload(client, **{"contacts-0-name": "王建国", "sales-1-revenue": "10"})
+    r = client.post(reverse("customers:create"), data)
+    assert r.status_code == 200
+    assert r.context["form"].errors["credit_code"] == ["服务说：代码不对"]
+    assert r.context["contacts"].forms[0].non_field_errors() == ["联系人有问题"]
+    assert r.context["sales"].forms[1].non_field_errors() == ["年份有问题"]
+
+
+def test_service_permission_denied_is_403(client, world, monkeypatch):
+    from django.core.exceptions import PermissionDenied
+
+    from kam.customers import services
+
+    def refuse(**kwargs):
+        raise PermissionDenied("no")
+
+    monkeypatch.setattr(services, "customer_create", refuse)
+    login(client, world.p.sp1)
+    assert client.post(reverse("customers:create"), create_payload(client)).status_code == 403
+
+
+def test_hostile_name_is_escaped_on_list_and_detail(client, world):
+    login(client, world.p.sp1)
+    hostile = "<script>alert(1)</script>"
+    data = create_payload(client, name=hostile, **{"contacts-0-name": "<b>x</b>"})
+    r = client.post(reverse("customers:create"), data)
+    assert r.status_code == 302
+    c = Customer.objects.get(name=hostile)
+    for url in (reverse("customers:list"), r.url, reverse("customers:history", args=[c.pk])):
+        html = client.get(url).content.decode()
+        assert hostile not in html and "<b>x</b>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+# ---------------------------------------------------------------- detail
+
+
+def test_detail_shows_every_section_and_the_file(client, world):
+    from kam.customers import services
+
+    p = world.p
+    services.customer_update(
+        actor=p.am,
+        customer=world.c_sp1,
+        data={
+            "address": "上海市浦东新区张江路88号",
+            "website": "https://example.com",
+            "advantages": "交期快",
+            "countermeasures": "加强售后",
+            "annual_revenue": "123456789.00",
+        },
+    )
+    services.yearly_sales_set(actor=p.am, customer=world.c_sp1, rows=[{"year": 2024, "revenue": "9876543.21"}])
+    login(client, p.sp1)
+    html = client.get(reverse("customers:detail", args=[world.c_sp1.pk])).content.decode()
+    for section in ("basic", "nature", "business", "sales", "assessment", "contacts", "account-team"):
+        assert f'id="section-{section}"' in html
+    for text in ("上海市浦东新区张江路88号", "交期快", "加强售后", "123,456,789.00", "9,876,543.21", "2024"):
+        assert text in html
+    assert 'id="completeness"' in html and 'id="history"' in html
+    assert 'id="edit-customer"' in html  # sp1 may change
+    assert 'id="archive-button"' not in html  # but not archive
+    login(client, p.finance)
+    html = client.get(reverse("customers:detail", args=[world.c_sp1.pk])).content.decode()
+    assert 'id="edit-customer"' not in html and 'id="add-contact"' not in html and 'id="team-add-form"' not in html
+    login(client, p.am)
+    assert 'id="archive-button"' in client.get(reverse("customers:detail", args=[world.c_sp1.pk])).content.decode()
+
+
+def test_detail_history_shows_latest_changes_and_links_to_full_history(client, world):
+    from kam.customers import services
+
+    p = world.p
+    for i in range(25):
+        services.customer_update(actor=p.am, customer=world.c_sp1, data={"city": f"城{i:02d}"})
+    login(client, p.sp1)
+    r = client.get(reverse("customers:detail", args=[world.c_sp1.pk]))
+    html = r.content.decode()
+    assert len(r.context["history"]) == 20
+    assert "城24" in html and "城02" not in html.split('id="history"')[1]
+    assert reverse("customers:history", args=[world.c_sp1.pk]) in html
+    r = client.get(reverse("customers:history", args=[world.c_sp1.pk]))
+    assert r.context["page"].paginator.count == ObjectChange.objects.filter(customer_id=world.c_sp1.pk).count()
+    assert "城00" in r.content.decode()
+
+
+def test_archive_and_restore_through_the_page(client, world):
+    p = world.p
+    c = world.c_sp2
+    login(client, p.am)
+    r = client.post(reverse("customers:archive", args=[c.pk]), {"reason": "客户已停业"}, follow=True)
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert 'id="archived-banner"' in html and "客户已停业" in html and 'id="restore-button"' in html
+    assert 'id="edit-customer"' not in html
+    c.refresh_from_db()
+    assert c.is_archived and c.archive_reason == "客户已停业"
+    assert c.name not in {x.name for x in client.get(reverse("customers:list")).context["customers"]}
+    archived = client.get(reverse("customers:list"), {"status": "archived"}).context["customers"]
+    assert [x.name for x in archived] == [c.name]
+    # archiving again is refused with a message, nothing changes
+    before = snapshot()
+    r = client.post(reverse("customers:archive", args=[c.pk]), {"reason": "again"}, follow=True)
+    assert "already archived" in r.content.decode()
+    assert snapshot() == before
+    r = client.post(reverse("customers:restore", args=[c.pk]), follow=True)
+    assert "was restored" in r.content.decode()
+    c.refresh_from_db()
+    assert not c.is_archived and c.archive_reason == ""
+    assert c.name in {x.name for x in client.get(reverse("customers:list")).context["customers"]}
+    actions = list(
+        ObjectChange.objects.filter(object_id=c.pk, content_type__model="customer").values_list("changes", flat=True)[
+            :2
+        ]
+    )
+    assert any("status" in a for a in actions)
+
+
+def test_archive_reason_too_long_is_refused(client, world):
+    login(client, world.p.am)
+    r = client.post(reverse("customers:archive", args=[world.c_sp1.pk]), {"reason": "长" * 201}, follow=True)
+    assert r.status_code == 200
+    assert "at most 200 characters" in r.content.decode()
+    world.c_sp1.refresh_from_db()
+    assert not world.c_sp1.is_archived
+
+
+# ---------------------------------------------------------------- account team
+
+
+def test_account_team_add_and_remove(client, world):
+    p = world.p
+    login(client, p.am)
+    r = client.post(reverse("customers:team-add", args=[world.c_sp1.pk]), {"user": p.sp2.pk, "role": "presales"})
+    assert r.status_code == 302
+    member = AccountTeamMember.objects.get(customer=world.c_sp1, user=p.sp2)
+    assert member.role == "presales"
+    html = client.get(reverse("customers:detail", args=[world.c_sp1.pk])).content.decode()
+    assert 'data-user="sp2"' in html
+    # sp2 now sees the customer
+    login(client, p.sp2)
+    assert client.get(reverse("customers:detail", args=[world.c_sp1.pk])).status_code == 200
+    login(client, p.am)
+    r = client.post(reverse("customers:team-remove", args=[world.c_sp1.pk, member.pk]))
+    assert r.status_code == 302
+    assert not AccountTeamMember.objects.filter(pk=member.pk).exists()
+    login(client, p.sp2)
+    assert client.get(reverse("customers:detail", args=[world.c_sp1.pk])).status_code == 404
+
+
+def test_account_team_refusals(client, world):
+    p = world.p
+    member = AccountTeamMember.objects.get(customer=world.c_shared)
+    before = snapshot() + (AccountTeamMember.objects.count(),)
+    login(client, p.finance)
+    assert client.post(reverse("customers:team-add", args=[world.c_sp1.pk]), {"user": p.sp2.pk}).status_code == 403
+    login(client, p.am)  # team B's customer is outside the account manager's scope
+    assert client.post(reverse("customers:team-add", args=[world.c_team_b.pk]), {"user": p.sp2.pk}).status_code == 404
+    r = client.post(reverse("customers:team-remove", args=[world.c_shared.pk, member.pk]))
+    assert r.status_code == 404
+    # a member id of another customer is not found under this one
+    login(client, p.dm)
+    assert client.post(reverse("customers:team-remove", args=[world.c_sp1.pk, member.pk])).status_code == 404
+    # a user outside the actor's units is not a valid choice
+    login(client, p.am)
+    r = client.post(reverse("customers:team-add", args=[world.c_sp1.pk]), {"user": p.sp_other.pk, "role": "sales"})
+    assert r.status_code == 302
+    assert snapshot() + (AccountTeamMember.objects.count(),) == before
+
+
+# ---------------------------------------------------------------- contacts
+
+
+def test_contact_create_edit_delete_through_the_pages(client, world):
+    p = world.p
+    c = world.c_sp1
+    login(client, p.sp1)
+    r = client.post(
+        reverse("customers:contact-create", args=[c.pk]),
+        {"name": "赵敏", "phone": "021-6888 1234", "title": "采购总监", "influence": "decision_maker"},
+    )
+    assert r.status_code == 302 and r.url == reverse("customers:detail", args=[c.pk])
+    contact = c.contacts.get(name="赵敏")
+    assert contact.phone == "021 6888 1234"
+    assert c.name in {x.name for x in client.get(reverse("customers:list"), {"q": "zm"}).context["customers"]}
+    r = client.get(reverse("customers:edit", args=[c.pk]))
+    data = form_payload(ContactFormFor(contact))
+    data["title"] = "副总经理"
+    r = client.post(reverse("customers:contact-edit", args=[contact.pk]), data)
+    assert r.status_code == 302 and r.url == reverse("customers:contact", args=[contact.pk])
+    contact.refresh_from_db()
+    assert contact.title == "副总经理"
+    r = client.get(reverse("customers:contact", args=[contact.pk]))
+    html = r.content.decode()
+    assert '<span class="kam-diff-old">采购总监</span>' in html and '<span class="kam-diff-new">副总经理</span>' in html
+    # the contact's own history only: not the customer's rows
+    assert all(row["change"].object_id == contact.pk for row in r.context["history"])
+    assert all(row["change"].content_type.model == "contact" for row in r.context["history"])
+    r = client.post(reverse("customers:contact-delete", args=[contact.pk]))
+    assert r.status_code == 302
+    assert not Contact.objects.filter(pk=contact.pk).exists()
+    assert ObjectChange.objects.filter(object_id=contact.pk, content_type__model="contact", action="delete").exists()
+    assert c.name not in {x.name for x in client.get(reverse("customers:list"), {"q": "zm"}).context["customers"]}
+
+
+def ContactFormFor(contact):  # noqa: N802 — reads like a form class in the test
+    from kam.customers.forms import ContactForm
+
+    return ContactForm(instance=contact)
+
+
+def test_contact_bad_input_changes_nothing(client, world):
+    login(client, world.p.sp1)
+    c = world.c_sp1
+    before = snapshot()
+    for data, field in (
+        ({"name": ""}, "name"),
+        ({"name": "王五", "phone": "12345"}, "phone"),
+        ({"name": "王五", "email": "nope"}, "email"),
+        ({"name": "王" * 61}, "name"),
+        ({"name": "王五", "birthday": "1990-13-45"}, "birthday"),
+    ):
+        r = client.post(reverse("customers:contact-create", args=[c.pk]), data)
+        assert r.status_code == 200 and field in r.context["form"].errors, data
+        assert 'id="form-error-summary"' in r.content.decode()
+    contact = c.contacts.first()
+    r = client.post(reverse("customers:contact-edit", args=[contact.pk]), {"name": "x", "phone": "12345"})
+    assert r.status_code == 200 and "is not a valid phone number" in r.content.decode()
+    assert snapshot() == before
+
+
+def test_contact_pages_of_archived_customer_are_read_only(client, world):
+    from kam.customers import services
+
+    contact = world.c_sp1.contacts.first()
+    services.customer_archive(actor=world.p.am, customer=world.c_sp1)
+    login(client, world.p.sp1)
+    r = client.get(reverse("customers:contact", args=[contact.pk]))
+    assert r.status_code == 200 and 'id="edit-contact"' not in r.content.decode()
+    assert client.get(reverse("customers:contact-edit", args=[contact.pk])).status_code == 302
+    r = client.post(reverse("customers:contact-delete", args=[contact.pk]), follow=True)
+    assert "archived customer cannot be edited" in r.content.decode()
+    assert Contact.objects.filter(pk=contact.pk).exists()
