@@ -49,3 +49,14 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def en(settings):
+    """Run a test in English (the msgid language) — for tests that assert on message text.
+    The zh-hans default is covered by the tests that do not use this fixture."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

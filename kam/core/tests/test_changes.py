@@ -32,11 +32,8 @@ def test_kam_command_changes_are_attributed_to_command(world, monkeypatch):
     """`kam shell -c …` goes through kam/__main__.py, which opens a "command" context."""
     from kam.__main__ import main
 
-    code = (
-        "from kam.customers.models import Customer; c = Customer.objects.get(pk={}); c.city = '常州'; c.save()".format(
-            world.c_sp1.pk
-        )
-    )
+    code = "from kam.customers.models import Customer; c = Customer.objects.get(pk={}); c.city = '常州'; c.save()"
+    code = code.format(world.c_sp1.pk)
     monkeypatch.setattr(sys, "argv", ["kam", "shell", "-c", code])
     main()
     entry = ObjectChange.objects.filter(customer_id=world.c_sp1.pk).latest("id")

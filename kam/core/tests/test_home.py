@@ -133,14 +133,14 @@ def test_users_without_customer_access(client, world, persona):
     assert "/org/" not in nav(html)
 
 
-def test_hr_sees_role_unit_and_duties(client, world):
+def test_hr_sees_role_unit_and_duties(client, world, en):
     html = get_home(client, world.p.hr)
-    assert "人力资源 · 总部" in html
+    assert "HR · 总部" in html
     assert 'data-role="hr"' in html and "Staff appraisals and pay." in html
     assert "孙人事" in html and '<dd class="col-7" id="profile-unit">总部</dd>' in html
 
 
-def test_outsider_is_told_to_ask_for_a_role(client, world):
+def test_outsider_is_told_to_ask_for_a_role(client, world, en):
     html = get_home(client, world.p.outsider)
     assert "You hold no role yet" in html
 

@@ -12,6 +12,8 @@ from kam.org.access import access_for
 from kam.org.models import OrgUnit, Role, RoleGrant, User
 from kam.org.tests.factories import PASSWORD
 
+pytestmark = pytest.mark.usefixtures("en")  # asserts on English message text
+
 
 def role(code):
     return Role.objects.get(code=code)

@@ -9,6 +9,8 @@ from kam.org.tests.factories import make_user
 
 STRONG = "Kam-strong-pass-91"
 
+pytestmark = pytest.mark.usefixtures("en")  # asserts on English message text
+
 
 def page_urls(p):
     grant = RoleGrant.objects.get(user=p.sp1)
@@ -56,9 +58,9 @@ def test_admin_sees_every_page(client, world):
         reverse("org:unit_edit", args=[p.team_a.pk]): ["华东一组", "east-a"],
         reverse("org:unit_move", args=[p.team_a.pk]): ["id_parent", "华南大客户部"],
         reverse("org:unit_deactivate", args=[p.team_a.pk]): ["2 active customers", "3 active members"],
-        reverse("org:users"): ["sp1", "张专员", "大客户专员 · 华东一组"],
+        reverse("org:users"): ["sp1", "张专员", "Key-account specialist · 华东一组"],
         reverse("org:user_create"): ["id_password1", "id_username"],
-        reverse("org:user_detail", args=[p.sp1.pk]): ["张专员", "大客户专员", "id_role", "owned-customers"],
+        reverse("org:user_detail", args=[p.sp1.pk]): ["张专员", "Key-account specialist", "id_role", "owned-customers"],
         reverse("org:user_password", args=[p.sp2.pk]): ["id_password2"],
     }
     for url, needles in expect.items():
@@ -195,12 +197,12 @@ def test_user_list_search_filter_and_badges(client, personas):
     role = Role.objects.get(code="finance")
     html = client.get(reverse("org:users"), {"role": role.pk}).content.decode()
     assert 'data-user="finance"' in html and 'data-user="sp1"' not in html
-    assert "财务 · 总部" in html
+    assert "Finance · 总部" in html
     html = client.get(reverse("org:users")).content.decode()
     row = html.split('data-user="outsider"')[1].split("</tr>")[0]
     assert "bg-blue-lt" not in row  # no role badge
     row = html.split('data-user="dm"')[1].split("</tr>")[0]
-    assert "大客户部经理 · 华东大客户部" in row
+    assert "Department manager · 华东大客户部" in row
 
 
 def test_user_list_inactive_filter(client, personas):
