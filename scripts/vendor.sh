@@ -33,6 +33,8 @@ unpack alpinejs-${PINS["alpinejs"]}.tgz alpine dist/cdn.min.js
 unpack swagger-ui-dist-${PINS["swagger-ui-dist"]}.tgz swagger-ui-dist swagger-ui.css swagger-ui-bundle.js \
   swagger-ui-standalone-preset.js favicon-32x32.png
 unpack echarts-${PINS["echarts"]}.tgz echarts dist/echarts.min.js
+# Source maps are not vendored: drop the references so collectstatic's manifest finds every file.
+grep -rlZ "sourceMappingURL" "$DEST" | xargs -0 -r sed -i -E 's@/\*# sourceMappingURL=[^*]*\*/@@; s@//# sourceMappingURL=.*$@@'
 {
   echo "# Vendored browser assets (from the npm registry by scripts/vendor.sh)"
   for pkg in "${!PINS[@]}"; do echo "- $pkg ${PINS[$pkg]}"; done | sort
