@@ -21,7 +21,7 @@ def compile_all() -> None:
     for po_path in CATALOGUES:
         po = polib.pofile(str(po_path))
         po.save_as_mofile(str(po_path.with_suffix(".mo")))
-    print("compiled {} catalogues".format(len(CATALOGUES)))
+    print(f"compiled {len(CATALOGUES)} catalogues")
 
 
 def fill_en() -> None:
@@ -46,9 +46,9 @@ def check() -> int:
         po = polib.pofile(str(po_path))
         bad = [e for e in po if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)]
         for entry in bad[:50]:
-            print("{}: untranslated or fuzzy: {!r}".format(po_path.relative_to(ROOT), entry.msgid))
+            print(f"{po_path.relative_to(ROOT)}: untranslated or fuzzy: {entry.msgid!r}")
         problems += len(bad)
-        print("{}: {} entries, {} translated".format(po_path.relative_to(ROOT), len(po), len(po) - len(bad)))
+        print(f"{po_path.relative_to(ROOT)}: {len(po)} entries, {len(po) - len(bad)} translated")
     if not CATALOGUES:
         print("no catalogues found under locale/")
         return 1

@@ -5,8 +5,8 @@ Screenshots go to $KAM_SCREENSHOTS (default ./screenshots/); the test prints the
 """
 
 import os
-from urllib.parse import unquote
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -27,7 +27,7 @@ def browser_page(live_server, settings, monkeypatch):
 
     assert Path(CHROMIUM).exists(), "install Debian's chromium: apt-get install chromium fonts-wqy-microhei"
     SHOTS.mkdir(parents=True, exist_ok=True)
-    print("\nscreenshots: {}".format(SHOTS))
+    print(f"\nscreenshots: {SHOTS}")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
@@ -49,7 +49,7 @@ def browser_page(live_server, settings, monkeypatch):
 
 
 def shot(page, name):
-    page.screenshot(path=str(SHOTS / "{}.png".format(name)), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def test_specialist_creates_finds_edits_and_sees_history(browser_page, live_server, settings):
@@ -106,14 +106,14 @@ def test_specialist_creates_finds_edits_and_sees_history(browser_page, live_serv
     assert NAME in page.locator("#results").inner_text()
     shot(page, "05-search")
     page.locator("#results").get_by_text(NAME).first.click()
-    page.wait_for_url(base + "/customers/{}/".format(customer.pk))
+    page.wait_for_url(base + f"/customers/{customer.pk}/")
 
     # edit it
     page.click("#edit-customer")
     page.locator("#customer-form [name=credit_rating]").select_option("AA")
     page.locator("#customer-form [name=city]").fill("苏州市")
     page.click("#save-customer")
-    page.wait_for_url(base + "/customers/{}/".format(customer.pk))
+    page.wait_for_url(base + f"/customers/{customer.pk}/")
     shot(page, "06-edited")
 
     # the change is in its history: who, old → new
