@@ -31,7 +31,7 @@ from decimal import Decimal
 
 from stdnum.cn import uscc
 
-from kam.customers.search import pinyin_forms
+from kam.customers.search import index_customers, pinyin_forms
 
 # ---------------------------------------------------------------------------------------------
 # Vocabulary
@@ -1120,7 +1120,7 @@ def generate(
     while done < customers:
         n = min(batch_size, customers - done)
         tb = time.perf_counter()
-        cust_rows, contact_rows, sales_rows, seat_rows = [], [], [], []
+        cust_rows, contact_rows, sales_rows, seat_rows, search_rows = [], [], [], [], []
         for _i in range(n):
             slot = slots[int(rand() * len(slots))]
             owners = slot.owner_ids
@@ -1165,6 +1165,7 @@ def generate(
             f["created_at"] = now - dt.timedelta(seconds=age)
             f["updated_at"] = now - dt.timedelta(seconds=age * rand())
             cust_rows.append(w_customer.row(f))
+            search_rows.append((cid, f["search_text"]))
             for c in g.contacts:
                 c["customer_id"] = cid
                 contact_rows.append(w_contact.row(c))
@@ -1180,6 +1181,7 @@ def generate(
         w_contact.insert(contact_rows)
         w_sales.insert(sales_rows)
         w_seat.insert(seat_rows)
+        index_customers(search_rows, fresh=True)
         t_insert += time.perf_counter() - ti
         result.contacts += len(contact_rows)
         result.yearly_sales += len(sales_rows)
@@ -1192,6 +1194,8 @@ def generate(
         result.first_code = f"KH{start:07d}"
         result.last_code = f"KH{number - 1:07d}"
         bump_sequence("customer", number - 1)
+        with connection.cursor() as cur:  # fresh planner statistics for the new volume
+            cur.execute("ANALYZE")
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
                 for sql in connection.ops.sequence_reset_sql(no_style(), [Customer]):

@@ -10,7 +10,7 @@ from kam.org.models import OrgUnit, User
 
 from .choices import CreditRating, IndustryPosition, Nature, Province, Status
 from .models import Contact, Customer
-from .search import normalize_query
+from .search import search_filter
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -71,10 +71,7 @@ class CustomerFilter(django_filters.FilterSet):
             self.queryset = self.queryset.filter(status=Status.ACTIVE)
 
     def filter_q(self, queryset, name, value):
-        value = normalize_query(value)
-        if not value:
-            return queryset
-        return queryset.filter(search_text__contains=value)
+        return search_filter(queryset, value)
 
     def filter_team(self, queryset, name, value):
         # a team filter includes the units below it (a department shows its teams' customers)

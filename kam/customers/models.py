@@ -130,6 +130,7 @@ class Customer(ChangeLoggedModel):
             models.Index(fields=["status", "-updated_at"], name="cust_status_upd"),
             models.Index(fields=["team", "status"], name="cust_team_status"),
             models.Index(fields=["owner", "status"], name="cust_owner_status"),
+            models.Index(fields=["status", "province", "credit_rating"], name="cust_status_prov_rating"),
         ]
 
     def __str__(self) -> str:

@@ -51,3 +51,98 @@ def normalize_query(q: str) -> str:
     if stripped.isdigit():
         return stripped
     return q
+
+
+# --------------------------------------------------------------------------------------------
+# The substring index (SQLite): overlapping bigrams in an FTS5 table.
+#
+# A LIKE '%精密%' over 100,000 customers scans every row (~190 ms on SQLite). Instead each
+# customer's search text is cut into runs of letters/digits and every run into overlapping
+# two-character tokens plus its last character: "华东精密" → "华东 东精 精密 密". A query of
+# length ≥ 2 becomes the FTS5 *phrase* of its own bigrams — adjacent bigrams are exactly a
+# substring — and a one-character query the prefix query "c*". So "any part of a name" stays
+# exact substring search, for Chinese, pinyin, codes and phone digits alike, answered from an
+# index. PostgreSQL keeps the LIKE on ``search_text`` with its pg_trgm index.
+# --------------------------------------------------------------------------------------------
+
+FTS_TABLE = "customers_customer_search"
+_RUN = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _runs(text: str) -> list[str]:
+    return _RUN.findall((text or "").lower())
+
+
+def grams(search_text: str) -> str:
+    """The token string indexed for one customer (see the block comment above)."""
+    out: list[str] = []
+    for run in _runs(search_text):
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        out.append(run[-1])
+    return " ".join(out)
+
+
+def fts_query(q: str) -> str | None:
+    """An FTS5 MATCH expression equivalent to "``q`` is a substring" (per run of letters/digits;
+    several runs must all occur). ``None`` when ``q`` has no letters or digits."""
+    parts = []
+    for run in _runs(q):
+        if len(run) == 1:
+            parts.append(f'"{run}" *')
+        else:
+            parts.append('"{}"'.format(" ".join(run[i : i + 2] for i in range(len(run) - 1))))
+    return " AND ".join(parts) if parts else None
+
+
+def uses_fts(connection) -> bool:
+    return connection.vendor == "sqlite"
+
+
+def index_customers(rows, *, using: str = "default", fresh: bool = False) -> None:
+    """(Re)index ``rows`` of (customer id, search_text). SQLite only; a no-op elsewhere.
+    ``fresh``: the ids are new (bulk loads), skip removing their old entries."""
+    from django.db import connections
+
+    connection = connections[using]
+    if not uses_fts(connection):
+        return
+    rows = list(rows)
+    if not rows:
+        return
+    with connection.cursor() as cur:
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            if not fresh:
+                cur.execute(
+                    "DELETE FROM {} WHERE rowid IN ({})".format(FTS_TABLE, ",".join("%s" for _ in chunk)),
+                    [pk for pk, _text in chunk],
+                )
+            cur.executemany(
+                f"INSERT INTO {FTS_TABLE}(rowid, grams) VALUES (%s, %s)",
+                [(pk, grams(text)) for pk, text in chunk],
+            )
+
+
+def unindex_customer(pk: int, *, using: str = "default") -> None:
+    from django.db import connections
+
+    connection = connections[using]
+    if uses_fts(connection):
+        with connection.cursor() as cur:
+            cur.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [pk])
+
+
+def search_filter(queryset, q: str):
+    """Limit a customer queryset to those whose search text contains ``q`` (R2 find customers)."""
+    from django.db import connections
+    from django.db.models.expressions import RawSQL
+
+    value = normalize_query(q)
+    if not value:
+        return queryset
+    if uses_fts(connections[queryset.db]):
+        match = fts_query(value)
+        if match is None:  # punctuation only: fall back to the plain substring test
+            return queryset.filter(search_text__contains=value)
+        return queryset.filter(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match]))
+    return queryset.filter(search_text__contains=value)

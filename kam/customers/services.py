@@ -23,7 +23,7 @@ from kam.org.models import OrgUnit, User
 
 from .choices import Status
 from .models import AccountTeamMember, Contact, Customer, CustomerYearSales
-from .search import build_search_text
+from .search import build_search_text, index_customers
 from .validators import normalize_credit_code, normalize_phone
 
 CUSTOMER_FIELDS = (
@@ -128,6 +128,7 @@ def refresh_derived(customer: Customer) -> None:
     )
     customer.completeness = customer.compute_completeness()
     Customer.objects.filter(pk=customer.pk).update(search_text=customer.search_text, completeness=customer.completeness)
+    index_customers([(customer.pk, customer.search_text)])
 
 
 def _normalize_customer(customer: Customer) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -26,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kam.core.changes import ObjectChange
+from kam.core.widgets import FastSelect
 from kam.org import permissions as perms
 from kam.org.access import access_for
 
@@ -215,6 +217,8 @@ def customer_list(request):
     form = filterset.form
     for name, field in form.fields.items():
         css = "form-control" if name == "q" else "form-select"
+        if type(field.widget) is forms.Select:
+            field.widget = FastSelect.from_widget(field.widget)
         field.widget.attrs["class"] = css + (" is-invalid" if name in form.errors else "")
     context = {
         "filter": filterset,

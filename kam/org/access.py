@@ -96,12 +96,17 @@ class Access:
         return q
 
     def _own_q(self, prefix: str) -> Q:
-        from kam.customers.models import AccountTeamMember
+        """Customers the user owns or sits on the account team of — as one ``id IN (… UNION
+        ALL …)`` subquery: an ``owner = x OR id IN (…)`` would make SQLite scan the table."""
+        from kam.customers.models import AccountTeamMember, Customer
 
-        id_field = f"{prefix}id"
-        return Q(**{f"{prefix}owner_id": self.user_id}) | Q(
-            **{f"{id_field}__in": AccountTeamMember.objects.filter(user_id=self.user_id).values("customer_id")}
+        ids = (
+            Customer.objects.order_by()
+            .filter(owner_id=self.user_id)
+            .values("id")
+            .union(AccountTeamMember.objects.order_by().filter(user_id=self.user_id).values("customer_id"), all=True)
         )
+        return Q(**{f"{prefix}id__in": ids})
 
     def units_for(self, permission: str) -> list[GrantInfo]:
         """Grants (with unit) where the user may exercise ``permission`` — for choosing a team."""

@@ -29,13 +29,24 @@ def test_plain_model_save_outside_any_context_is_still_logged(world):
 
 
 def test_kam_command_changes_are_attributed_to_command(world, monkeypatch):
-    """`kam shell -c …` goes through kam/__main__.py, which opens a "command" context."""
+    """`kam <command>` goes through kam/__main__.py, which opens a "command" context around
+    Django's command runner; a change made inside any command is logged with that source."""
+    import django.core.management
+
     from kam.__main__ import main
 
-    code = "from kam.customers.models import Customer; c = Customer.objects.get(pk={}); c.city = '常州'; c.save()"
-    code = code.format(world.c_sp1.pk)
-    monkeypatch.setattr(sys, "argv", ["kam", "shell", "-c", code])
+    seen = {}
+
+    def fake_execute(argv):
+        seen["argv"] = argv
+        c = Customer.objects.get(pk=world.c_sp1.pk)
+        c.city = "常州"
+        c.save()
+
+    monkeypatch.setattr(django.core.management, "execute_from_command_line", fake_execute)
+    monkeypatch.setattr(sys, "argv", ["kam", "gen-data", "--customers", "1"])
     main()
+    assert seen["argv"][1] == "gen_data"  # `kam gen-data` runs the gen_data command
     entry = ObjectChange.objects.filter(customer_id=world.c_sp1.pk).latest("id")
     assert entry.source == "command"
     assert entry.changes["city"] == ["", "常州"]
