@@ -95,6 +95,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("KAM_SQLITE_PATH", str(DATA_DIR / "kam.sqlite3")),
+            # keep each worker's connection (and its page cache) instead of reopening per request
+            "CONN_MAX_AGE": int(os.environ.get("KAM_DB_CONN_MAX_AGE", "600")),
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,

@@ -124,8 +124,22 @@ class ChangeLoggedModel(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._loaded = instance.change_log_raw()
+        # keep a reference to the loaded row; it is turned into a dict only if the object is saved
+        instance._loaded_row = (field_names, values)
         return instance
+
+    def change_log_old(self) -> dict[str, Any] | None:
+        """The logged fields' values as loaded from the database (or as last saved)."""
+        loaded = self.__dict__.get("_loaded")
+        if loaded is not None:
+            return loaded
+        row = self.__dict__.get("_loaded_row")
+        if row is None:
+            return None
+        by_attname = dict(zip(*row, strict=True))
+        loaded = {f.name: by_attname[f.attname] for f in self._change_log_fields() if f.attname in by_attname}
+        self._loaded = loaded
+        return loaded
 
     def _change_log_fields(self):
         for f in self._meta.concrete_fields:
@@ -183,7 +197,7 @@ def _log_save(sender, instance, created, raw=False, **kwargs):
     if raw or not isinstance(instance, ChangeLoggedModel):
         return
     new = instance.change_log_raw()
-    old = getattr(instance, "_loaded", None)
+    old = instance.change_log_old()
     if created or old is None:
         keys = [k for k, v in new.items() if v not in (None, "")] if created else list(new)
         changes = {k: [None, instance.change_log_display(k, new[k])] for k in keys}
@@ -204,6 +218,6 @@ def _log_save(sender, instance, created, raw=False, **kwargs):
 def _log_delete(sender, instance, **kwargs):
     if not isinstance(instance, ChangeLoggedModel):
         return
-    old = getattr(instance, "_loaded", None) or instance.change_log_raw()
+    old = instance.change_log_old() or instance.change_log_raw()
     changes = {k: [instance.change_log_display(k, v), None] for k, v in old.items() if v not in (None, "")}
     record_change(instance, ObjectChange.Action.DELETE, changes)
