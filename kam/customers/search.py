@@ -62,7 +62,8 @@ def normalize_query(q: str) -> str:
 # length ≥ 2 becomes the FTS5 *phrase* of its own bigrams — adjacent bigrams are exactly a
 # substring — and a one-character query the prefix query "c*". So "any part of a name" stays
 # exact substring search, for Chinese, pinyin, codes and phone digits alike, answered from an
-# index. PostgreSQL keeps the LIKE on ``search_text`` with its pg_trgm index.
+# index. PostgreSQL does the same with a SQL function ``kam_grams`` and a GIN index on its
+# tsvector (migration 0003); a substring query there is a tsquery phrase ('华东' <-> '东精').
 # --------------------------------------------------------------------------------------------
 
 FTS_TABLE = "customers_customer_search"
@@ -92,6 +93,17 @@ def fts_query(q: str) -> str | None:
         else:
             parts.append('"{}"'.format(" ".join(run[i : i + 2] for i in range(len(run) - 1))))
     return " AND ".join(parts) if parts else None
+
+
+def pg_tsquery(q: str) -> str | None:
+    """The PostgreSQL tsquery twin of :func:`fts_query`."""
+    parts = []
+    for run in _runs(q):
+        if len(run) == 1:
+            parts.append(f"'{run}':*")
+        else:
+            parts.append(" <-> ".join(f"'{run[i : i + 2]}'" for i in range(len(run) - 1)))
+    return " & ".join(f"({p})" for p in parts) if parts else None
 
 
 def uses_fts(connection) -> bool:
@@ -135,14 +147,27 @@ def unindex_customer(pk: int, *, using: str = "default") -> None:
 def search_filter(queryset, q: str):
     """Limit a customer queryset to those whose search text contains ``q`` (R2 find customers)."""
     from django.db import connections
+    from django.db.models import BooleanField
     from django.db.models.expressions import RawSQL
 
     value = normalize_query(q)
     if not value:
         return queryset
-    if uses_fts(connections[queryset.db]):
+    vendor = connections[queryset.db].vendor
+    if vendor == "sqlite":
         match = fts_query(value)
-        if match is None:  # punctuation only: fall back to the plain substring test
-            return queryset.filter(search_text__contains=value)
-        return queryset.filter(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match]))
+        if match is not None:
+            return queryset.filter(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match]))
+    elif vendor == "postgresql":
+        tsq = pg_tsquery(value)
+        if tsq is not None:
+            return queryset.filter(
+                RawSQL(
+                    'to_tsvector(\'simple\'::regconfig, kam_grams("customers_customer"."search_text")) '
+                    "@@ to_tsquery('simple'::regconfig, %s)",
+                    [tsq],
+                    output_field=BooleanField(),
+                )
+            )
+    # punctuation only, or another database: the plain substring test
     return queryset.filter(search_text__contains=value)

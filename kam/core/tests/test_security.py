@@ -89,3 +89,20 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         cwd=ROOT,
     )
     assert bad.returncode != 0
+
+
+def test_pages_speak_zh_hans_whatever_the_browser_says(personas, client):
+    """zh-hans first: an English browser still gets Chinese pages until the user switches."""
+    resp = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="zh-hans">' in resp.content.decode()
+    assert "登录" in resp.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    resp = client.get("/login/")
+    assert '<html lang="en">' in resp.content.decode() and "Log in" in resp.content.decode()
+
+
+def test_api_honours_accept_language(personas, client):
+    resp = client.post("/api/v1/auth/token/", {}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "This field is required." in resp.content.decode()
+    resp = client.post("/api/v1/auth/token/", {}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "该字段是必填项。" in resp.content.decode()

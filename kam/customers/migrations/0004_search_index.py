@@ -28,7 +28,7 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("customers", "0003_search_trgm")]
+    dependencies = [("customers", "0003_search_grams_pg")]
     operations = [
         migrations.RunPython(forwards, backwards),
         migrations.AddIndex(

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kam.customers.search import build_search_text, fts_query, grams, normalize_query, pinyin_forms
+from kam.customers.search import build_search_text, fts_query, grams, normalize_query, pg_tsquery, pinyin_forms
 
 ALPHABET = "华东精密机械上海明珠abc0129"
 
@@ -37,6 +37,10 @@ def test_grams_examples():
     assert fts_query("精") == '"精" *'
     assert fts_query("li na") == '"li" AND "na"'
     assert fts_query("--") is None
+    assert pg_tsquery("华东精") == "('华东' <-> '东精')"
+    assert pg_tsquery("精") == "('精':*)"
+    assert pg_tsquery("li na") == "('li') & ('na')"
+    assert pg_tsquery("--") is None
 
 
 def test_query_normalisation_strips_phone_punctuation():
@@ -109,3 +113,21 @@ def test_index_follows_edits_and_deletes(world):
     pk = world.c_sp1.pk
     Customer.objects.filter(pk=pk).delete()
     assert not found("江南精工")
+
+
+def test_database_index_holds_the_same_grams_as_python(world):
+    """SQLite: the FTS5 rows; PostgreSQL: the SQL function kam_grams behind the GIN index —
+    either way the database's grams equal :func:`grams` of each customer's search text."""
+    from django.db import connection
+
+    from kam.customers.models import Customer
+
+    expected = {c.pk: grams(c.search_text) for c in Customer.objects.all()}
+    assert len(expected) == 5 and all(expected.values())
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute("SELECT rowid, grams FROM customers_customer_search")
+        else:
+            cur.execute("SELECT id, kam_grams(search_text) FROM customers_customer")
+        got = dict(cur.fetchall())
+    assert got == expected
