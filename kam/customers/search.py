@@ -62,8 +62,9 @@ def normalize_query(q: str) -> str:
 # length ≥ 2 becomes the FTS5 *phrase* of its own bigrams — adjacent bigrams are exactly a
 # substring — and a one-character query the prefix query "c*". So "any part of a name" stays
 # exact substring search, for Chinese, pinyin, codes and phone digits alike, answered from an
-# index. PostgreSQL does the same with a SQL function ``kam_grams`` and a GIN index on its
-# tsvector (migration 0003); a substring query there is a tsquery phrase ('华东' <-> '东精').
+# index. PostgreSQL does the same with a SQL function ``kam_grams``, a stored generated tsvector
+# column ``search_vector`` and a GIN index on it (migration 0003); a substring query there is a
+# tsquery phrase ('华东' <-> '东精').
 # --------------------------------------------------------------------------------------------
 
 FTS_TABLE = "customers_customer_search"
@@ -163,8 +164,7 @@ def search_filter(queryset, q: str):
         if tsq is not None:
             return queryset.filter(
                 RawSQL(
-                    'to_tsvector(\'simple\'::regconfig, kam_grams("customers_customer"."search_text")) '
-                    "@@ to_tsquery('simple'::regconfig, %s)",
+                    '"customers_customer"."search_vector" @@ to_tsquery(\'simple\'::regconfig, %s)',
                     [tsq],
                     output_field=BooleanField(),
                 )

@@ -1,6 +1,8 @@
 """PostgreSQL: the bigram substring index of customers, the same scheme as SQLite's FTS5 table
-(kam/customers/search.py) — a SQL function cutting ``search_text`` into overlapping bigrams and a
-GIN index on its ``tsvector``; a substring query becomes a phrase query (``'华东' <-> '东精'``).
+(kam/customers/search.py) — a SQL function cutting ``search_text`` into overlapping bigrams, a
+stored generated column ``search_vector`` (its tsvector; not a model field — the database keeps it)
+and a GIN index on it; a substring query becomes a phrase query (``'华东' <-> '东精'``). A stored
+column rather than an expression index so that rechecks and filters never re-run the function.
 Needs no extension (pg_trgm could not use an index for two-character Chinese queries)."""
 
 from django.db import migrations
@@ -23,15 +25,16 @@ def forwards(apps, schema_editor):
         return
     schema_editor.execute(GRAMS_FUNCTION)
     schema_editor.execute(
-        "CREATE INDEX IF NOT EXISTS cust_search_grams ON customers_customer "
-        "USING gin (to_tsvector('simple'::regconfig, kam_grams(search_text)))"
+        "ALTER TABLE customers_customer ADD COLUMN search_vector tsvector "
+        "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, kam_grams(search_text))) STORED"
     )
+    schema_editor.execute("CREATE INDEX cust_search_vector ON customers_customer USING gin (search_vector)")
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute("DROP INDEX IF EXISTS cust_search_grams")
+    schema_editor.execute("ALTER TABLE customers_customer DROP COLUMN IF EXISTS search_vector")
     schema_editor.execute("DROP FUNCTION IF EXISTS kam_grams(text)")
 
 
