@@ -18,11 +18,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from kam.core.models import next_number
 from kam.org import permissions as perms
 from kam.org.access import access_for
 
 from . import services
+from .forms import SECTIONS
 from .models import AccountTeamMember, Contact, Customer, CustomerYearSales
 from .validators import normalize_credit_code, normalize_phone
 
@@ -130,31 +130,10 @@ class CustomerAdmin(KamScopedAdmin):
     ]
     inlines = [ContactInline, CustomerYearSalesInline, AccountTeamMemberInline]
     actions = ["archive_selected", "restore_selected"]
+    # the sections of the 客户档案表, as on the page (kam.customers.forms.SECTIONS)
     fieldsets = (
-        (None, {"fields": ("code", "name", "name_en", "credit_code")}),
-        (
-            _("Basic data"),
-            {"fields": ("address", "postcode", "phone", "fax", "email", "website", "province", "city")},
-        ),
-        (_("Nature & industry"), {"fields": ("nature", "industry_position", "industry")}),
-        (
-            _("Business & size"),
-            {"fields": ("main_business", "secondary_business", "staff_count", "annual_revenue")},
-        ),
-        (
-            _("Our assessment"),
-            {
-                "fields": (
-                    "credit_rating",
-                    "advantages",
-                    "disadvantages",
-                    "countermeasures",
-                    "needs_analysis",
-                    "service_record",
-                    "notes",
-                )
-            },
-        ),
+        (None, {"fields": ("code",)}),
+        *((title, {"fields": fields}) for _sid, title, fields in SECTIONS),
         (_("Owner and team"), {"fields": ("owner", "team")}),
         (
             _("Status"),
@@ -174,7 +153,7 @@ class CustomerAdmin(KamScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            obj.code = "KH{:07d}".format(next_number("customer"))
+            obj.code = services.next_customer_code()
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 

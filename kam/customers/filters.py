@@ -13,15 +13,35 @@ from .models import Contact, Customer
 from .search import search_filter
 
 
+def _owner_choices(request):
+    """Owners a user may filter by: people in their scope (an id outside it is refused as an
+    invalid choice, exactly like a missing one — no probing of who exists)."""
+    from .forms import filter_owner_choices
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return User.objects.none()
+    return filter_owner_choices(user, Customer.objects.restrict(user, "view"))
+
+
+def _team_choices(request):
+    from .forms import filter_team_choices
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return OrgUnit.objects.none()
+    return filter_team_choices(user, Customer.objects.restrict(user, "view"))
+
+
 class CustomerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_q",
         help_text=_("Part of a name (Chinese, English or pinyin), number, credit code, contact name or phone"),
     )
-    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=User.objects.filter(is_active=True))
+    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=lambda request: _owner_choices(request))
     team = django_filters.ModelChoiceFilter(
-        label=_("Team"), method="filter_team", queryset=OrgUnit.objects.filter(is_active=True)
+        label=_("Team"), method="filter_team", queryset=lambda request: _team_choices(request)
     )
     nature = django_filters.ChoiceFilter(label=_("Company nature"), choices=Nature.choices)
     industry_position = django_filters.ChoiceFilter(label=_("Industry position"), choices=IndustryPosition.choices)

@@ -101,6 +101,11 @@ def _still_in_scope(actor, customer: Customer, action: str = "view") -> None:
         raise PermissionDenied(_("The customer would be outside the data you may see."))
 
 
+def next_customer_code() -> str:
+    """The next customer number, KH0000001 … (a row-locked sequence)."""
+    return "KH{:07d}".format(next_number("customer"))
+
+
 def default_team_for(actor) -> OrgUnit | None:
     """The team a new customer of ``actor`` belongs to: the unit of their first grant that
     may add customers, else their own unit."""
@@ -170,7 +175,7 @@ def customer_create(
     reassigning = customer.owner_id != actor.pk
     _validate_owner_team(actor, customer, changing=reassigning)
     _normalize_customer(customer)
-    customer.code = "KH{:07d}".format(next_number("customer"))
+    customer.code = next_customer_code()
     customer.full_clean()
     customer.save()
     errors: dict[str, list] = {}

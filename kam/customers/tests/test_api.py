@@ -769,3 +769,16 @@ def test_detail_query_count_is_constant(world, django_assert_max_num_queries, mo
     assert large == small
     with django_assert_max_num_queries(10):
         client.get(customer_url(big.pk))
+
+
+def test_owner_filter_refuses_people_outside_scope_like_missing_ones(world, en):
+    """Filtering by an owner outside one's scope answers exactly as for a user id that does not
+    exist, so the API cannot be used to probe who exists elsewhere in the company."""
+    api = client_for(world.p.sp2)
+    outside = api.get(customer_url(), {"owner": world.p.sp_other.pk})
+    missing = api.get(customer_url(), {"owner": 987654})
+    assert outside.status_code == missing.status_code == 400
+    assert outside.json() == missing.json()
+    inside = api.get(customer_url(), {"owner": world.p.sp2.pk})
+    assert inside.status_code == 200
+    assert [c["name"] for c in inside.json()["results"]] == [world.c_sp2.name]
