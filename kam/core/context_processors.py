@@ -1,6 +1,6 @@
 """Navigation for base.html: only what the user's roles may use (R1.2)."""
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kam.org import permissions as perms
@@ -24,10 +24,7 @@ def navigation(request):
     items = []
     for name, label, icon, permission in NAV_ITEMS:
         if permission is None or access.has(permission):
-            try:
-                url = reverse(name)
-            except NoReverseMatch:  # an app not wired yet
-                continue
+            url = reverse(name)
             items.append(
                 {
                     "url": url,

@@ -8,9 +8,10 @@ from django.db import connection
 from django.db.models import Avg, Count, Q
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kam.customers.choices import Status
 from kam.org import permissions as perms
 from kam.org import selectors as org_selectors
 from kam.org.access import access_for
@@ -45,22 +46,12 @@ ROLE_DUTIES = {
 }
 
 LOW_COMPLETENESS = 60  # % — files below this are listed for completion (R2.1)
-CUSTOMER_ACTIVE = "active"
-CUSTOMER_ARCHIVED = "archived"
-
-
-def _url(names: list[str], fallback: str | None, *args) -> str | None:
-    """The first of ``names`` that reverses, else ``fallback`` (another app may not be wired yet)."""
-    for name in names:
-        try:
-            return reverse(name, args=args)
-        except NoReverseMatch:
-            continue
-    return fallback
+CUSTOMER_ACTIVE = Status.ACTIVE
+CUSTOMER_ARCHIVED = Status.ARCHIVED
 
 
 def customer_url(pk: int) -> str:
-    return _url(["customers:detail"], f"/customers/{pk}/", pk)
+    return reverse("customers:detail", args=[pk])
 
 
 def _customer_dashboard(user, access) -> dict:
@@ -140,12 +131,12 @@ def home(request):
         "can_view_customers": can_view,
         "can_add_customers": access.has(perms.CUSTOMERS_ADD),
         "can_manage_org": can_manage,
-        "api_docs_url": _url(["api-docs"], "/api/v1/docs/"),
+        "api_docs_url": reverse("api-docs"),
     }
     if can_view:
         context.update(_customer_dashboard(user, access))
-        context["customer_list_url"] = _url(["customers:list"], "/customers/")
-        context["customer_add_url"] = _url(["customers:create", "customers:add", "customers:new"], "/customers/new/")
+        context["customer_list_url"] = reverse("customers:list")
+        context["customer_add_url"] = reverse("customers:create")
     if can_manage:
         context["org_stats"] = org_selectors.org_stats()
     return render(request, "core/home.html", context)

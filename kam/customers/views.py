@@ -8,13 +8,10 @@ Access: anonymous → login; no permission → 403; a record outside the user's 
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
@@ -27,9 +24,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kam.core.changes import ObjectChange
+from kam.core.decorators import permission_required
 from kam.core.widgets import FastSelect
 from kam.org import permissions as perms
-from kam.org.access import access_for
 
 from . import policies, selectors, services
 from .filters import CustomerFilter
@@ -78,22 +75,6 @@ LIST_COLUMNS = [
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def permission_required(permission: str):
-    """Login required (→ login page), then the KAM permission (→ 403)."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not access_for(request.user).has(permission):
-                raise PermissionDenied(_("You do not have permission to do this."))
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _customer(request, pk: int, action: str = "view") -> Customer:

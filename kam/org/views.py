@@ -6,44 +6,31 @@ on the form they came from.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+
+from kam.core.decorators import permission_required
 
 from . import forms, selectors, services
 from . import permissions as perms
-from .access import access_for
 from .models import OrgUnit, RoleGrant, User
 
-
-def org_manager_required(view):
-    """Anonymous → login; without ``org.manage`` → 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not access_for(request.user).has(perms.ORG_MANAGE):
-            raise PermissionDenied(_("You do not have permission to manage the organisation."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
+org_manager_required = permission_required(
+    perms.ORG_MANAGE, gettext_lazy("You do not have permission to manage the organisation.")
+)
 
 
 def _customer_list_url(**params) -> str:
-    """The customer list filtered by ``params`` (the customers app may not be wired yet)."""
-    try:
-        base = reverse("customers:list")
-    except NoReverseMatch:
-        base = "/customers/"
+    """The customer list filtered by ``params``."""
+    base = reverse("customers:list")
     return f"{base}?{urlencode(params)}" if params else base
 
 
