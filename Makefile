@@ -10,8 +10,8 @@ MO     := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
 run: venv migrate demo serve ## venv + install + migrate + demo company + serve on http://127.0.0.1:8000
 
-test: venv browser ## the whole suite (browser tests included)
-	$(BIN)/pytest
+test: venv browser ## the whole suite (browser tests included), with the coverage floor
+	$(BIN)/pytest --cov --cov-report=term
 
 test-fast: venv ## the suite without the browser tests
 	$(BIN)/pytest -m "not browser"

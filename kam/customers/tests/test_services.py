@@ -213,3 +213,22 @@ def test_completeness_counts_key_fields(personas):
     services.contact_create(actor=personas.sp1, customer=c, data={"name": "乙"})
     c.refresh_from_db()
     assert c.completeness == round(100 * 3 / 21)
+
+
+@pytest.mark.parametrize(
+    "rows, key",
+    [
+        ([{"year": "二〇二四", "revenue": "1"}], "yearly_sales[0].year"),
+        ([{"year": 2024, "revenue": "1"}, {"year": "2024", "revenue": "2"}], "yearly_sales[1].year"),
+        ([{"year": 2024, "revenue": "-5"}], "yearly_sales[0].revenue"),
+        ([{"year": 1800, "revenue": "5"}], "yearly_sales[0].year"),
+    ],
+)
+def test_yearly_sales_bad_rows_change_nothing(world, rows, key):
+    c = world.c_sp1
+    services.yearly_sales_set(actor=world.p.sp1, customer=c, rows=[{"year": 2023, "revenue": "100"}])
+    before = (list(c.yearly_sales.values_list("year", "revenue")), ObjectChange.objects.count())
+    with pytest.raises(ValidationError) as exc:
+        services.yearly_sales_set(actor=world.p.sp1, customer=c, rows=rows)
+    assert key in exc.value.message_dict
+    assert (list(c.yearly_sales.values_list("year", "revenue")), ObjectChange.objects.count()) == before
