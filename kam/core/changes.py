@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -88,7 +88,7 @@ class ObjectChange(models.Model):
             label = name
             if model is not None:
                 try:
-                    label = str(model._meta.get_field(name).verbose_name)
+                    label = str(getattr(model._meta.get_field(name), "verbose_name", name))
                 except Exception:  # noqa: BLE001 — a field removed since the change was made
                     label = name
             rows.append({"field": name, "label": label, "old": old, "new": new})
@@ -117,6 +117,9 @@ class ChangeLoggedModel(models.Model):
     """
 
     change_log_exclude: tuple[str, ...] = ("updated_at", "created_at", "search_text", "completeness")
+    # set on instances: the row as loaded (from_db), and its logged values once needed
+    _loaded_row: tuple[list[str], tuple[Any, ...]]
+    _loaded: dict[str, Any]
 
     class Meta:
         abstract = True
@@ -153,7 +156,7 @@ class ChangeLoggedModel(models.Model):
 
     def change_log_display(self, name: str, value: Any) -> Any:
         """A human-readable, JSON-safe form of a raw value: choice labels, related objects' names."""
-        f = self._meta.get_field(name)
+        f = cast(models.Field, self._meta.get_field(name))
         if value in (None, ""):
             return value
         if f.choices:

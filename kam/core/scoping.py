@@ -26,5 +26,4 @@ class RestrictedQuerySet(models.QuerySet):
         return self.filter(access.customer_q(permission, prefix))
 
 
-class RestrictedManager(models.Manager.from_queryset(RestrictedQuerySet)):
-    pass
+RestrictedManager = models.Manager.from_queryset(RestrictedQuerySet)

@@ -8,6 +8,7 @@ name (and its pinyin) and phone digits. Kept current by the customer services.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from pypinyin import Style, lazy_pinyin
 
@@ -30,7 +31,7 @@ def build_search_text(
     code: str = "",
     credit_code: str = "",
     city: str = "",
-    contacts: list[tuple[str, str]] = (),
+    contacts: Sequence[tuple[str, str]] = (),
 ) -> str:
     parts = [name, name_en, code, credit_code, city]
     full, initials = pinyin_forms(name)

@@ -169,9 +169,10 @@ def customer_create(
     customer = Customer(created_by=actor)
     _assign(customer, data, CUSTOMER_FIELDS)
     customer.owner = owner or actor
-    customer.team = team or default_team_for(actor)
-    if customer.team is None:
+    chosen_team = team or default_team_for(actor)
+    if chosen_team is None:
         raise ValidationError({"team": [_("Choose the team this customer belongs to.")]})
+    customer.team = chosen_team
     reassigning = customer.owner_id != actor.pk
     _validate_owner_team(actor, customer, changing=reassigning)
     _normalize_customer(customer)
@@ -317,11 +318,11 @@ def yearly_sales_set(*, actor: User, customer: Customer, rows: Iterable[Mapping[
     errors: dict[str, list[str]] = {}
     wanted: dict[int, tuple[int, Mapping[str, Any]]] = {}
     for i, row in enumerate(rows):
-        year = row.get("year")
-        if year in (None, ""):
+        raw_year = row.get("year")
+        if raw_year is None or raw_year == "":
             continue
         try:
-            year = int(year)
+            year = int(raw_year)
         except (TypeError, ValueError):
             errors[f"yearly_sales[{i}].year"] = [_("Enter a whole year, e.g. 2025.")]
             continue

@@ -121,8 +121,9 @@ def unit_activate(*, actor: User, unit: OrgUnit) -> OrgUnit:
     """Reactivate a unit; its parent must be active."""
     _require_manage(actor)
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
-    if unit.parent_id and not unit.parent.is_active:
-        raise ValidationError(_("Activate the parent unit “{parent}” first.").format(parent=unit.parent.name))
+    parent = unit.parent
+    if parent is not None and not parent.is_active:
+        raise ValidationError(_("Activate the parent unit “{parent}” first.").format(parent=parent.name))
     if not unit.is_active:
         unit.is_active = True
         unit.save()
