@@ -81,16 +81,22 @@ class ObjectChange(models.Model):
         return f"{self.get_action_display()} {self.object_repr}"
 
     def field_changes(self) -> list[dict]:
-        """The diff as a list of {field, label, old, new} with translated labels."""
+        """The diff as a list of {field, label, old, new} in the reader's language: field labels
+        and choice values (stored as their keys) are translated when read."""
         model = self.content_type.model_class()
         rows = []
         for name, (old, new) in self.changes.items():
-            label = name
+            label, choices = name, {}
             if model is not None:
                 try:
-                    label = str(getattr(model._meta.get_field(name), "verbose_name", name))
+                    field = model._meta.get_field(name)
                 except Exception:  # noqa: BLE001 — a field removed since the change was made
-                    label = name
+                    field = None
+                if field is not None:
+                    label = str(getattr(field, "verbose_name", name))
+                    choices = dict(getattr(field, "flatchoices", None) or ())
+            if choices:
+                old, new = (str(choices.get(v, v)) if v not in (None, "") else v for v in (old, new))
             rows.append({"field": name, "label": label, "old": old, "new": new})
         return rows
 
@@ -155,12 +161,11 @@ class ChangeLoggedModel(models.Model):
         return {f.name: self.__dict__[f.attname] for f in self._change_log_fields() if f.attname in self.__dict__}
 
     def change_log_display(self, name: str, value: Any) -> Any:
-        """A human-readable, JSON-safe form of a raw value: choice labels, related objects' names."""
+        """A JSON-safe form of a raw value: choices keep their key (translated when read, see
+        :meth:`ObjectChange.field_changes`), related objects are logged by name."""
         f = cast(models.Field, self._meta.get_field(name))
         if value in (None, ""):
             return value
-        if f.choices:
-            return _plain(dict(f.flatchoices).get(value, value))
         if f.is_relation:
             return self._change_log_related_repr(f, value)
         return _plain(value)

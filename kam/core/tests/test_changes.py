@@ -109,3 +109,19 @@ def test_field_changes_have_translated_labels(world):
     entry = ObjectChange.objects.filter(customer_id=c.pk).latest("id")
     with translation.override("en"):
         assert entry.field_changes() == [{"field": "postcode", "label": "postcode", "old": "", "new": "200000"}]
+
+
+def test_choice_values_are_stored_as_keys_and_read_in_the_readers_language(world):
+    from django.utils import translation
+
+    from kam.customers import services
+
+    services.customer_update(actor=world.p.sp1, customer=world.c_sp1, data={"nature": "state"})
+    entry = ObjectChange.objects.filter(customer_id=world.c_sp1.pk, action="update").latest("id")
+    assert entry.changes["nature"] == ["private", "state"]  # stable keys (the API shows these)
+    with translation.override("en"):
+        row = next(r for r in entry.field_changes() if r["field"] == "nature")
+        assert (row["label"], row["old"], row["new"]) == ("company nature", "Private limited company", "State-owned")
+    with translation.override("zh-hans"):
+        row = next(r for r in entry.field_changes() if r["field"] == "nature")
+        assert (row["label"], row["old"], row["new"]) == ("公司性质", "私人有限公司", "国营公司")

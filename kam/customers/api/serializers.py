@@ -270,7 +270,8 @@ class ChangesField(serializers.JSONField):
 class ObjectChangeSerializer(serializers.ModelSerializer):
     """One change-log entry: who (actor), when, from where (source web/api/admin/command),
     which object (``object_type`` as ``app_label.model``, id and name), filed under which
-    customer, and the changed fields as ``{field: [old, new]}``."""
+    customer, and the changed fields as ``{field: [old, new]}`` (choice fields by their key,
+    related objects by name)."""
 
     actor = ActorSerializer(source="*", read_only=True)
     object_type = serializers.SerializerMethodField()
