@@ -50,6 +50,7 @@ browser: ## Debian's chromium for the Playwright tests (installed when missing a
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 
 format: venv

@@ -45,9 +45,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    # KAM's apps, lowest layer first (architecture.md "Layers"); each plugs into the registry
     "kam.core",
     "kam.org",
     "kam.customers",
+    "kam.site",
 ]
 
 MIDDLEWARE = [
@@ -79,7 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "kam.core.context_processors.navigation",
+                "kam.site.context_processors.navigation",
             ],
         },
     }
@@ -186,6 +188,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- Lists: rows per page of every list page and API list (the API's ?page_size= goes up to 200)
+KAM_PAGE_SIZE = int(os.environ.get("KAM_PAGE_SIZE", "25"))
+
 # --- REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -198,7 +203,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "kam.core.api.StandardPagination",
-    "PAGE_SIZE": 25,
+    "PAGE_SIZE": KAM_PAGE_SIZE,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("KAM_API_LOGIN_RATE", "20/min")},
     "EXCEPTION_HANDLER": "kam.core.api.exception_handler",
@@ -215,18 +220,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui-dist",
     "SWAGGER_UI_FAVICON_HREF": "/static/kam/favicon.svg",
-    # Stable, unambiguous enum names (later apps add their own statuses, roles and actions).
-    "ENUM_NAME_OVERRIDES": {
-        "CustomerStatusEnum": "kam.customers.choices.Status",
-        "AccountTeamRoleEnum": "kam.customers.choices.TeamRole",
-        "ChangeActionEnum": "kam.core.changes.ObjectChange.Action",
-    },
-    "TAGS": [
-        {"name": "auth", "description": "Get an API token."},
-        {"name": "customers", "description": "The customer file (客户档案): create, edit, archive, restore."},
-        {"name": "contacts", "description": "Customers' contacts (主要联系人)."},
-        {"name": "changelog", "description": "Who changed what, when: old → new."},
-    ],
+    # Tags and stable enum names come from the apps (registry key "api_schema", applied by
+    # kam.site when it starts).
+    "ENUM_NAME_OVERRIDES": {},
+    "TAGS": [],
 }
 
 # --- Logging: one line per event to stderr; production collects it.
@@ -239,4 +236,3 @@ LOGGING = {
 
 # --- KAM business settings
 KAM_DEMO_PASSWORD = os.environ.get("KAM_DEMO_PASSWORD", "kam-demo-2026")
-KAM_PAGE_SIZE = 25

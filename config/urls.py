@@ -1,16 +1,3 @@
-from django.conf import settings
-from django.conf.urls.i18n import i18n_patterns  # noqa: F401  (kept for later per-language URLs)
-from django.contrib import admin
-from django.urls import include, path
+"""The project's URLconf is the site's (kam/site/urls.py assembles every app's)."""
 
-urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/", admin.site.urls),
-    path("api/v1/", include("kam.api_urls")),
-    path("", include("kam.core.urls")),
-    path("org/", include("kam.org.urls")),
-    path("customers/", include("kam.customers.urls")),
-]
-
-if settings.DEBUG:  # pragma: no cover
-    pass
+from kam.site.urls import urlpatterns  # noqa: F401

@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import changes  # noqa: F401  (connects the change-log signal handlers)
+        from . import changes, checks  # noqa: F401  (change-log signal handlers, system checks)

@@ -4,7 +4,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from .changes import ChangeLoggedModel, ObjectChange  # noqa: F401
+from .changes import ObjectChange  # noqa: F401  (a model of this app)
 
 
 class Sequence(models.Model):
@@ -28,6 +28,11 @@ def next_number(name: str) -> int:
     Sequence.objects.get_or_create(name=name)
     Sequence.objects.filter(name=name).update(value=F("value") + 1)
     return Sequence.objects.values_list("value", flat=True).get(name=name)
+
+
+def format_number(prefix: str, name: str, width: int = 7) -> str:
+    """The next human number of sequence ``name``: ``KH0000001``."""
+    return "{}{:0{}d}".format(prefix, next_number(name), width)
 
 
 def bump_sequence(name: str, at_least: int) -> None:

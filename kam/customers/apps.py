@@ -1,3 +1,7 @@
+"""The customer file app — and everything it plugs into the registry (nav, home panel,
+permission codes, unit usage, owned items, change-log parent and events, demo, gen-data and
+bench steps, URLs and API schema)."""
+
 from django.apps import AppConfig
 from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +19,9 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
+        from . import registrations
+
+        registrations.register_all()
         post_delete.connect(
             _unindex_deleted_customer, sender=self.get_model("Customer"), dispatch_uid="kam_unindex_customer"
         )

@@ -6,31 +6,30 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.filters import IdFilter
 from kam.org.models import OrgUnit, User
 
+from . import permissions as perms
 from .choices import CreditRating, IndustryPosition, Nature, Province, Status
 from .models import Contact, Customer
 from .search import search_filter
+from .selectors import filter_owner_choices, filter_team_choices
 
 
 def _owner_choices(request):
     """Owners a user may filter by: people in their scope (an id outside it is refused as an
     invalid choice, exactly like a missing one — no probing of who exists)."""
-    from .forms import filter_owner_choices
-
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return User.objects.none()
-    return filter_owner_choices(user, Customer.objects.restrict(user, "view"))
+    return filter_owner_choices(user, Customer.objects.restrict(user, perms.CUSTOMERS_VIEW))
 
 
 def _team_choices(request):
-    from .forms import filter_team_choices
-
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return OrgUnit.objects.none()
-    return filter_team_choices(user, Customer.objects.restrict(user, "view"))
+    return filter_team_choices(user, Customer.objects.restrict(user, perms.CUSTOMERS_VIEW))
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -103,7 +102,7 @@ class CustomerFilter(django_filters.FilterSet):
 
 class ContactFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
-    customer = django_filters.NumberFilter(label=_("Customer"), field_name="customer_id")
+    customer = IdFilter(label=_("Customer"), field_name="customer_id")
     influence = django_filters.CharFilter(label=_("Influence"))
 
     class Meta:

@@ -1,7 +1,7 @@
 """Forms of the customer pages. They only shape input: validation of each field comes from the
 model (its validators, lengths, choices), and every write goes through :mod:`.services`.
 
-``SECTIONS`` is the layout of the 客户档案表 (R2) shared by the form and the detail page.
+The layout comes from :data:`kam.customers.models.CUSTOMER_FILE` (the 客户档案表 as on paper).
 """
 
 from __future__ import annotations
@@ -10,122 +10,28 @@ from collections.abc import Iterable
 from functools import partial
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db.models import Q, QuerySet
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from kam.org import permissions as perms
-from kam.org.access import access_for
+from kam.core.forms import TablerFormMixin
 from kam.org.models import OrgUnit, User
+from kam.org.scoping import users_in_scope
 
+from . import permissions as perms
+from . import policies, services
 from .choices import TeamRole
-from .models import Contact, Customer, CustomerYearSales
-from .services import CONTACT_FIELDS, CUSTOMER_FIELDS
+from .models import (
+    CONTACT_FIELDS,
+    CONTACT_WIDE_FIELDS,
+    CUSTOMER_FIELDS,
+    CUSTOMER_FILE,
+    WIDE_FIELDS,
+    Contact,
+    Customer,
+    CustomerYearSales,
+)
 from .validators import normalize_credit_code
-
-# (section id, title, field names) — the 客户档案表 as printed on paper.
-SECTIONS: list[tuple[str, str, tuple[str, ...]]] = [
-    (
-        "basic",
-        _("Basic data"),
-        (
-            "name",
-            "name_en",
-            "credit_code",
-            "address",
-            "postcode",
-            "phone",
-            "fax",
-            "email",
-            "website",
-            "province",
-            "city",
-        ),
-    ),
-    ("nature", _("Nature & industry"), ("nature", "industry_position", "industry")),
-    ("business", _("Business & size"), ("main_business", "secondary_business", "staff_count", "annual_revenue")),
-    (
-        "assessment",
-        _("Our assessment"),
-        (
-            "credit_rating",
-            "advantages",
-            "disadvantages",
-            "countermeasures",
-            "needs_analysis",
-            "service_record",
-            "notes",
-        ),
-    ),
-]
-WIDE_FIELDS = {
-    "name",
-    "address",
-    "main_business",
-    "secondary_business",
-    "advantages",
-    "disadvantages",
-    "countermeasures",
-    "needs_analysis",
-    "service_record",
-    "notes",
-}
-CONTACT_WIDE_FIELDS = {"notes"}
-
-
-# ---------------------------------------------------------------- choices limited to scope
-
-
-def _unit_q(user, permission: str, *, own_unit_too: bool) -> Q | None:
-    """Q on OrgUnit ``path`` for the subtrees where ``user`` holds ``permission``.
-    ``None`` means "the whole organisation"; an empty Q-set is ``Q(pk__in=[])``."""
-    access = access_for(user)
-    if access.sees_everything(permission):
-        return None
-    q = Q(pk__in=[])
-    for g in access.grants_for(permission):
-        if g.scope == perms.SCOPE_UNIT or own_unit_too:
-            q |= Q(path__startswith=g.unit_path)
-    return q
-
-
-def units_in_scope(user, permission: str, *, own_unit_too: bool = False) -> QuerySet[OrgUnit]:
-    """Active org units inside the subtrees where ``user`` holds ``permission``."""
-    q = _unit_q(user, permission, own_unit_too=own_unit_too)
-    qs = OrgUnit.objects.filter(is_active=True)
-    return qs if q is None else qs.filter(q)
-
-
-def users_in_scope(user, permission: str, *, own_unit_too: bool = False) -> QuerySet[User]:
-    """Active users whose unit lies inside the subtrees where ``user`` holds ``permission``."""
-    q = _unit_q(user, permission, own_unit_too=own_unit_too)
-    qs = User.objects.filter(is_active=True).select_related("unit")
-    if q is None:
-        return qs
-    return qs.filter(Q(unit__in=OrgUnit.objects.filter(q).values("pk")) | Q(pk=user.pk))
-
-
-def filter_owner_choices(user, visible: QuerySet[Customer]) -> QuerySet[User]:
-    """Owner choices of the list filter: people in the user's unit scope and the owners of
-    the customers the user can see — never the whole company."""
-    q = _unit_q(user, perms.CUSTOMERS_VIEW, own_unit_too=False)
-    if q is None:
-        return User.objects.filter(is_active=True).order_by("name", "username")
-    return User.objects.filter(
-        Q(is_active=True, unit__in=OrgUnit.objects.filter(q).values("pk"))
-        | Q(pk__in=visible.order_by().values("owner_id"))
-    ).order_by("name", "username")
-
-
-def filter_team_choices(user, visible: QuerySet[Customer]) -> QuerySet[OrgUnit]:
-    """Team choices of the list filter: units in the user's unit scope and the teams of the
-    customers the user can see."""
-    q = _unit_q(user, perms.CUSTOMERS_VIEW, own_unit_too=False)
-    if q is None:
-        return OrgUnit.objects.filter(is_active=True).order_by("path")
-    return OrgUnit.objects.filter(q | Q(pk__in=visible.order_by().values("team_id"))).order_by("path")
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -136,32 +42,6 @@ class UserChoiceField(forms.ModelChoiceField):
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return "{}{}".format("\u3000" * max(0, obj.depth), obj.name)
-
-
-# ---------------------------------------------------------------- styling
-
-
-class TablerFormMixin:
-    """Tabler/Bootstrap classes on every widget, and ``is-invalid`` on fields with errors."""
-
-    def _style_widgets(self):
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
 
 
 def _textarea(rows: int = 3) -> forms.Textarea:
@@ -197,19 +77,20 @@ class CustomerForm(TablerFormMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.can_reassign = access_for(user).has(perms.CUSTOMERS_REASSIGN)
+        self.can_reassign = policies.can_reassign(user)
         if self.can_reassign:
-            owners = users_in_scope(user, perms.CUSTOMERS_REASSIGN, own_unit_too=True)
-            teams = units_in_scope(user, perms.CUSTOMERS_REASSIGN, own_unit_too=True)
+            # the same people and teams the service accepts (kam.customers.services)
+            owners = services.assignable_owners(user)
+            teams = services.choosable_teams(
+                user, perms.CUSTOMERS_REASSIGN if self.instance.pk else perms.CUSTOMERS_ADD
+            )
             if self.instance.pk:
                 owners = owners | User.objects.filter(pk=self.instance.owner_id)
                 teams = teams | OrgUnit.objects.filter(pk=self.instance.team_id)
                 self.fields["owner"].initial = self.instance.owner_id
                 self.fields["team"].initial = self.instance.team_id
             else:
-                from .services import default_team_for
-
-                default_team = default_team_for(user)
+                default_team = services.default_team_for(user)
                 self.fields["owner"].initial = user.pk
                 self.fields["team"].initial = default_team.pk if default_team else None
             self.fields["owner"].queryset = owners.distinct().order_by("name", "username")
@@ -227,7 +108,7 @@ class CustomerForm(TablerFormMixin, forms.ModelForm):
         code_field.validators = [v for v in code_field.validators if not isinstance(v, MaxLengthValidator)]
         code_field.validators.append(MaxLengthValidator(30))
         code_field.widget.attrs.update({"maxlength": 30, "autocomplete": "off"})
-        self._style_widgets()
+        self.style_widgets()
 
     def clean_credit_code(self):
         # shape only: spaces/hyphens dropped and upper case, as the service stores it
@@ -238,7 +119,7 @@ class CustomerForm(TablerFormMixin, forms.ModelForm):
 
     def sections(self):
         """[(id, title, [bound fields])] in the order of the paper form."""
-        return [(sid, title, [self[name] for name in names]) for sid, title, names in SECTIONS]
+        return [(section.id, section.title, [self[name] for name in section.names]) for section in CUSTOMER_FILE]
 
 
 # ---------------------------------------------------------------- yearly sales (近3年销售业绩)
@@ -254,10 +135,6 @@ class YearSalesForm(TablerFormMixin, forms.Form):
         min_value=0,
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style_widgets()
 
     def clean(self):
         data = super().clean()
@@ -321,10 +198,6 @@ class ContactForm(TablerFormMixin, forms.ModelForm):
             "notes": _textarea(2),
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style_widgets()
-
     def contact_data(self) -> dict:
         return {k: self.cleaned_data.get(k) for k in CONTACT_FIELDS if k in self.cleaned_data}
 
@@ -349,10 +222,6 @@ ContactFormSet = formset_factory(ContactForm, formset=BaseContactFormSet, extra=
 class ArchiveForm(TablerFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False, widget=_textarea(2))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style_widgets()
-
 
 class AccountTeamForm(TablerFormMixin, forms.Form):
     user = UserChoiceField(label=_("Member"), queryset=User.objects.none())
@@ -360,20 +229,6 @@ class AccountTeamForm(TablerFormMixin, forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = users_in_scope(actor, perms.CUSTOMERS_CHANGE, own_unit_too=True).order_by(
+        self.fields["user"].queryset = users_in_scope(actor, perms.CUSTOMERS_CHANGE, own_units_too=True).order_by(
             "name", "username"
         )
-        self._style_widgets()
-
-
-# ---------------------------------------------------------------- service errors onto forms
-
-
-def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (unknown keys → form errors)."""
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.error_dict.items():
-            field = key if key in form.fields else None
-            form.add_error(field, ValidationError(errors))
-    else:
-        form.add_error(None, exc)

@@ -1,11 +1,17 @@
 """The customer file (客户档案, R2): customers, their contacts, yearly sales and account teams.
 
-Every model here is scoped through its customer (``scope_customer_prefix``) by the one
-mechanism in :mod:`kam.core.scoping`, and change-logged by :mod:`kam.core.changes`.
+Every model here is scoped through its customer (``scope = CustomerScope(…)``, the one
+mechanism of :mod:`kam.org.scoping`) and change-logged by :mod:`kam.core.changes`, its changes
+filed under the customer.
+
+:data:`CUSTOMER_FILE` — the 客户档案表 as printed on paper, section by section — is the one list
+of the file's fields: the services, the form, the detail page, the admin, file completeness and
+the list's deferred columns all derive from it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,35 +20,113 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kam.core.changes import ChangeLoggedModel
-from kam.core.scoping import RestrictedManager
+from kam.core.validators import validate_phone
+from kam.org.scoping import RestrictedManager
 
 from .choices import Attitude, CreditRating, IndustryPosition, Influence, Nature, Province, Status, TeamRole
-from .validators import validate_credit_code, validate_phone
+from .scoping import CustomerScope
+from .validators import validate_credit_code
 
 postcode_validator = RegexValidator(r"^\d{6}$", _("A postcode is six digits."), code="postcode")
 
-# Key fields of the 客户档案表 counted by file completeness (R2.1), with their weight.
-COMPLETENESS_FIELDS: tuple[str, ...] = (
-    "name",
-    "credit_code",
-    "address",
-    "postcode",
-    "phone",
-    "email",
-    "website",
-    "nature",
-    "industry_position",
-    "industry",
-    "province",
-    "main_business",
-    "staff_count",
-    "annual_revenue",
-    "credit_rating",
-    "advantages",
-    "disadvantages",
-    "countermeasures",
-    "needs_analysis",
+
+@dataclass(frozen=True)
+class FileField:
+    """A field of a paper form: ``wide`` spans the row (long texts), ``key`` counts towards
+    file completeness (R2.1)."""
+
+    name: str
+    wide: bool = False
+    key: bool = False
+
+
+@dataclass(frozen=True)
+class FileSection:
+    id: str
+    title: object  # lazy translation
+    fields: tuple[FileField, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+
+def _f(name: str, *, wide: bool = False, key: bool = False) -> FileField:
+    return FileField(name, wide, key)
+
+
+# 客户档案表 (R2), in the order of the paper form
+CUSTOMER_FILE: tuple[FileSection, ...] = (
+    FileSection(
+        "basic",
+        _("Basic data"),
+        (
+            _f("name", wide=True, key=True),
+            _f("name_en"),
+            _f("credit_code", key=True),
+            _f("address", wide=True, key=True),
+            _f("postcode", key=True),
+            _f("phone", key=True),
+            _f("fax"),
+            _f("email", key=True),
+            _f("website", key=True),
+            _f("province", key=True),
+            _f("city"),
+        ),
+    ),
+    FileSection(
+        "nature",
+        _("Nature & industry"),
+        (_f("nature", key=True), _f("industry_position", key=True), _f("industry", key=True)),
+    ),
+    FileSection(
+        "business",
+        _("Business & size"),
+        (
+            _f("main_business", wide=True, key=True),
+            _f("secondary_business", wide=True),
+            _f("staff_count", key=True),
+            _f("annual_revenue", key=True),
+        ),
+    ),
+    FileSection(
+        "assessment",
+        _("Our assessment"),
+        (
+            _f("credit_rating", key=True),
+            _f("advantages", wide=True, key=True),
+            _f("disadvantages", wide=True, key=True),
+            _f("countermeasures", wide=True, key=True),
+            _f("needs_analysis", wide=True, key=True),
+            _f("service_record", wide=True),
+            _f("notes", wide=True),
+        ),
+    ),
 )
+# 主要联系人 (R2): every contact field
+CONTACT_FILE: tuple[FileField, ...] = (
+    _f("name"),
+    _f("title"),
+    _f("department"),
+    _f("education"),
+    _f("birthday"),
+    _f("hobbies"),
+    _f("family"),
+    _f("phone"),
+    _f("email"),
+    _f("wechat"),
+    _f("influence"),
+    _f("attitude"),
+    _f("is_primary"),
+    _f("notes", wide=True),
+)
+
+CUSTOMER_FIELDS: tuple[str, ...] = tuple(f.name for s in CUSTOMER_FILE for f in s.fields)
+WIDE_FIELDS: frozenset[str] = frozenset(f.name for s in CUSTOMER_FILE for f in s.fields if f.wide)
+# Key fields of the 客户档案表 counted by file completeness (R2.1); contacts and yearly sales count as one each.
+COMPLETENESS_FIELDS: tuple[str, ...] = tuple(f.name for s in CUSTOMER_FILE for f in s.fields if f.key)
+CONTACT_FIELDS: tuple[str, ...] = tuple(f.name for f in CONTACT_FILE)
+CONTACT_WIDE_FIELDS: frozenset[str] = frozenset(f.name for f in CONTACT_FILE if f.wide)
 
 
 class Customer(ChangeLoggedModel):
@@ -120,7 +204,9 @@ class Customer(ChangeLoggedModel):
     )
 
     objects = RestrictedManager()
-    scope_customer_prefix = ""
+    scope = CustomerScope("")
+    change_log_parent = "self"
+    change_log_exclude = ChangeLoggedModel.change_log_exclude + ("search_text", "completeness")
 
     class Meta:
         verbose_name = _("customer")
@@ -135,9 +221,6 @@ class Customer(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    def change_log_customer_id(self) -> int | None:
-        return self.pk
 
     @property
     def is_archived(self) -> bool:
@@ -166,7 +249,8 @@ class CustomerYearSales(ChangeLoggedModel):
     )
 
     objects = RestrictedManager()
-    scope_customer_prefix = "customer__"
+    scope = CustomerScope("customer__")
+    change_log_parent = "customer"
 
     class Meta:
         verbose_name = _("yearly sales")
@@ -176,9 +260,6 @@ class CustomerYearSales(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.revenue}"
-
-    def change_log_customer_id(self) -> int | None:
-        return self.customer_id
 
 
 class Contact(ChangeLoggedModel):
@@ -205,7 +286,8 @@ class Contact(ChangeLoggedModel):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = RestrictedManager()
-    scope_customer_prefix = "customer__"
+    scope = CustomerScope("customer__")
+    change_log_parent = "customer"
 
     class Meta:
         verbose_name = _("contact")
@@ -214,9 +296,6 @@ class Contact(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    def change_log_customer_id(self) -> int | None:
-        return self.customer_id
 
 
 class AccountTeamMember(ChangeLoggedModel):
@@ -232,7 +311,8 @@ class AccountTeamMember(ChangeLoggedModel):
     created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
 
     objects = RestrictedManager()
-    scope_customer_prefix = "customer__"
+    scope = CustomerScope("customer__")
+    change_log_parent = "customer"
 
     class Meta:
         verbose_name = _("account team member")
@@ -242,5 +322,8 @@ class AccountTeamMember(ChangeLoggedModel):
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
 
-    def change_log_customer_id(self) -> int | None:
-        return self.customer_id
+
+# the file's long texts: left out of list queries (the list shows none of them)
+LONG_TEXT_FIELDS: tuple[str, ...] = tuple(
+    name for name in CUSTOMER_FIELDS if isinstance(Customer._meta.get_field(name), models.TextField)
+)

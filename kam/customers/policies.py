@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from kam.org import permissions as perms
 from kam.org.access import access_for
 
+from . import permissions as perms
 from .models import Customer
-
-
-def can_view_customers(user) -> bool:
-    return access_for(user).has(perms.CUSTOMERS_VIEW)
 
 
 def can_add_customer(user) -> bool:
@@ -20,14 +16,14 @@ def can_change_customer(user, customer: Customer) -> bool:
     return (
         access_for(user).has(perms.CUSTOMERS_CHANGE)
         and not customer.is_archived
-        and Customer.objects.restrict(user, "change").filter(pk=customer.pk).exists()
+        and Customer.objects.restrict(user, perms.CUSTOMERS_CHANGE).filter(pk=customer.pk).exists()
     )
 
 
 def can_archive_customer(user, customer: Customer) -> bool:
     return (
         access_for(user).has(perms.CUSTOMERS_ARCHIVE)
-        and Customer.objects.restrict(user, "archive").filter(pk=customer.pk).exists()
+        and Customer.objects.restrict(user, perms.CUSTOMERS_ARCHIVE).filter(pk=customer.pk).exists()
     )
 
 

@@ -16,66 +16,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.core.models import next_number
-from kam.org import permissions as perms
+from kam.core.changes import save_with_event
+from kam.core.errors import prefixed
+from kam.core.models import format_number
+from kam.core.validators import normalize_phone
+from kam.org import permissions as org_perms
 from kam.org.access import access_for
 from kam.org.models import OrgUnit, User
+from kam.org.scoping import units_in_scope, users_in_scope
 
+from . import permissions as perms
 from .choices import Status
-from .models import AccountTeamMember, Contact, Customer, CustomerYearSales
+from .models import CONTACT_FIELDS, CUSTOMER_FIELDS, AccountTeamMember, Contact, Customer, CustomerYearSales
 from .search import build_search_text, index_customers
-from .validators import normalize_credit_code, normalize_phone
+from .validators import normalize_credit_code
 
-CUSTOMER_FIELDS = (
-    "name",
-    "name_en",
-    "credit_code",
-    "address",
-    "postcode",
-    "phone",
-    "fax",
-    "email",
-    "website",
-    "province",
-    "city",
-    "nature",
-    "industry",
-    "industry_position",
-    "main_business",
-    "secondary_business",
-    "staff_count",
-    "annual_revenue",
-    "credit_rating",
-    "advantages",
-    "disadvantages",
-    "countermeasures",
-    "needs_analysis",
-    "service_record",
-    "notes",
-)
-CONTACT_FIELDS = (
-    "name",
-    "title",
-    "department",
-    "education",
-    "birthday",
-    "hobbies",
-    "family",
-    "phone",
-    "email",
-    "wechat",
-    "influence",
-    "attitude",
-    "is_primary",
-    "notes",
-)
-
-
-def _error_items(exc: ValidationError) -> list[tuple[str, list[str]]]:
-    """(field, messages) pairs of a row's error, so callers can point at the exact field."""
-    if hasattr(exc, "error_dict"):
-        return list(exc.message_dict.items())
-    return [("__all__", exc.messages)]
+__all__ = ["CONTACT_FIELDS", "CUSTOMER_FIELDS"]  # re-exported: the field lists live with the model
 
 
 def _require(actor, permission: str) -> None:
@@ -96,14 +52,14 @@ def _assign(obj, data: Mapping[str, Any], allowed: Iterable[str]) -> None:
             setattr(obj, key, value)
 
 
-def _still_in_scope(actor, customer: Customer, action: str = "view") -> None:
-    if not Customer.objects.restrict(actor, action).filter(pk=customer.pk).exists():
+def _still_in_scope(actor, customer: Customer, permission: str = perms.CUSTOMERS_VIEW) -> None:
+    if not Customer.objects.restrict(actor, permission).filter(pk=customer.pk).exists():
         raise PermissionDenied(_("The customer would be outside the data you may see."))
 
 
 def next_customer_code() -> str:
     """The next customer number, KH0000001 … (a row-locked sequence)."""
-    return "KH{:07d}".format(next_number("customer"))
+    return format_number("KH", "customer")
 
 
 def default_team_for(actor) -> OrgUnit | None:
@@ -111,13 +67,25 @@ def default_team_for(actor) -> OrgUnit | None:
     may add customers, else their own unit."""
     grants = access_for(actor).grants_for(perms.CUSTOMERS_ADD)
     for g in grants:
-        if g.scope == perms.SCOPE_OWN:
+        if g.scope == org_perms.SCOPE_OWN:
             return OrgUnit.objects.get(pk=g.unit_id)
     if actor.unit_id:
         return actor.unit
     if grants:
         return OrgUnit.objects.get(pk=grants[0].unit_id)
     return None
+
+
+def assignable_owners(actor):
+    """Who ``actor`` may make a customer's owner (R1.2): active people in the part of the
+    organisation where the actor may reassign customers (the actor included)."""
+    return users_in_scope(actor, perms.CUSTOMERS_REASSIGN, own_units_too=True)
+
+
+def choosable_teams(actor, permission: str = perms.CUSTOMERS_ADD):
+    """The teams ``actor`` may file a customer under with ``permission``: active units in the
+    subtrees of their grants for it (a specialist: their own team)."""
+    return units_in_scope(actor, permission, own_units_too=True)
 
 
 def refresh_derived(customer: Customer) -> None:
@@ -142,7 +110,19 @@ def _normalize_customer(customer: Customer) -> None:
     customer.fax = normalize_phone(customer.fax)
 
 
-def _validate_owner_team(actor, customer: Customer, *, changing: bool) -> None:
+def _validate_owner_team(
+    actor, customer: Customer, *, owner_changed: bool, team_changed: bool, team_permission: str
+) -> None:
+    """The rules on a customer's owner and team, for every entry point (page, API, admin,
+    import, command):
+
+    * the owner is an active user, the team an active unit;
+    * giving the customer to someone else, or moving it to another team, needs
+      ``customers.reassign`` — and the new owner must be someone in the actor's part of the
+      organisation (:func:`assignable_owners`), the new team a unit in it;
+    * a new customer is filed under a team the creator may choose (:func:`choosable_teams`):
+      a specialist cannot file one under another region's team.
+    """
     errors: dict[str, list[str]] = {}
     if customer.owner_id and not User.objects.filter(pk=customer.owner_id, is_active=True).exists():
         errors.setdefault("owner", []).append(_("The owner must be an active user."))
@@ -150,8 +130,15 @@ def _validate_owner_team(actor, customer: Customer, *, changing: bool) -> None:
         errors.setdefault("team", []).append(_("The team must be an active org unit."))
     if errors:
         raise ValidationError(errors)
-    if changing and not access_for(actor).has(perms.CUSTOMERS_REASSIGN):
-        raise PermissionDenied(_("You may not move a customer to another owner or team."))
+    if owner_changed or (team_changed and team_permission == perms.CUSTOMERS_REASSIGN):
+        if not access_for(actor).has(perms.CUSTOMERS_REASSIGN):
+            raise PermissionDenied(_("You may not move a customer to another owner or team."))
+    if owner_changed and not assignable_owners(actor).filter(pk=customer.owner_id).exists():
+        errors["owner"] = [_("Choose an owner in your part of the organisation.")]
+    if team_changed and not choosable_teams(actor, team_permission).filter(pk=customer.team_id).exists():
+        errors["team"] = [_("Choose a team in your part of the organisation.")]
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -173,8 +160,13 @@ def customer_create(
     if chosen_team is None:
         raise ValidationError({"team": [_("Choose the team this customer belongs to.")]})
     customer.team = chosen_team
-    reassigning = customer.owner_id != actor.pk
-    _validate_owner_team(actor, customer, changing=reassigning)
+    _validate_owner_team(
+        actor,
+        customer,
+        owner_changed=customer.owner_id != actor.pk,
+        team_changed=True,
+        team_permission=perms.CUSTOMERS_ADD,
+    )
     _normalize_customer(customer)
     customer.code = next_customer_code()
     customer.full_clean()
@@ -184,14 +176,12 @@ def customer_create(
         try:
             _contact_save(Contact(customer=customer), row)
         except ValidationError as exc:
-            for name, messages in _error_items(exc):
-                errors[f"contacts[{i}].{name}"] = messages
+            errors.update(prefixed("contacts", i, exc))
     for i, row in enumerate(yearly_sales):
         try:
             _year_save(CustomerYearSales(customer=customer), row)
         except ValidationError as exc:
-            for name, messages in _error_items(exc):
-                errors[f"yearly_sales[{i}].{name}"] = messages
+            errors.update(prefixed("yearly_sales", i, exc))
     if errors:
         raise ValidationError(errors)
     refresh_derived(customer)
@@ -208,21 +198,27 @@ def customer_update(
     owner: User | None = None,
     team: OrgUnit | None = None,
 ) -> Customer:
-    """Edit a customer's file. Moving it to another owner/team needs ``customers.reassign``."""
+    """Edit a customer's file. Moving it to another owner/team needs ``customers.reassign``
+    and an owner/team in the actor's part of the organisation."""
     _require(actor, perms.CUSTOMERS_CHANGE)
-    _still_in_scope(actor, customer, "change")
+    _still_in_scope(actor, customer, perms.CUSTOMERS_CHANGE)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.is_archived:
         raise ValidationError(_("An archived customer cannot be edited; restore it first."))
     _assign(customer, data, CUSTOMER_FIELDS)
-    changing = False
-    if owner is not None and owner.pk != customer.owner_id:
+    owner_changed = owner is not None and owner.pk != customer.owner_id
+    team_changed = team is not None and team.pk != customer.team_id
+    if owner is not None and owner_changed:
         customer.owner = owner
-        changing = True
-    if team is not None and team.pk != customer.team_id:
+    if team is not None and team_changed:
         customer.team = team
-        changing = True
-    _validate_owner_team(actor, customer, changing=changing)
+    _validate_owner_team(
+        actor,
+        customer,
+        owner_changed=owner_changed,
+        team_changed=team_changed,
+        team_permission=perms.CUSTOMERS_REASSIGN,
+    )
     _normalize_customer(customer)
     customer.full_clean()
     customer.save()
@@ -233,9 +229,10 @@ def customer_update(
 
 @transaction.atomic
 def customer_archive(*, actor: User, customer: Customer, reason: str = "") -> Customer:
-    """Archive a customer: it leaves the active lists but keeps its file and history."""
+    """Archive a customer: it leaves the active lists but keeps its file and history. Logged as
+    the event ``archive`` with its reason."""
     _require(actor, perms.CUSTOMERS_ARCHIVE)
-    _still_in_scope(actor, customer, "archive")
+    _still_in_scope(actor, customer, perms.CUSTOMERS_ARCHIVE)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.is_archived:
         raise ValidationError(_("The customer is already archived."))
@@ -245,21 +242,22 @@ def customer_archive(*, actor: User, customer: Customer, reason: str = "") -> Cu
     customer.status = Status.ARCHIVED
     customer.archived_at = timezone.now()
     customer.archive_reason = reason
-    customer.save()
+    save_with_event(customer, "archive", data={"reason": reason})
     return customer
 
 
 @transaction.atomic
 def customer_restore(*, actor: User, customer: Customer) -> Customer:
+    """Bring an archived customer back to the active lists (the event ``restore``)."""
     _require(actor, perms.CUSTOMERS_ARCHIVE)
-    _still_in_scope(actor, customer, "archive")
+    _still_in_scope(actor, customer, perms.CUSTOMERS_ARCHIVE)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if not customer.is_archived:
         raise ValidationError(_("The customer is not archived."))
     customer.status = Status.ACTIVE
     customer.archived_at = None
     customer.archive_reason = ""
-    customer.save()
+    save_with_event(customer, "restore")
     return customer
 
 
@@ -280,7 +278,7 @@ def _year_save(row: CustomerYearSales, data: Mapping[str, Any]) -> CustomerYearS
 
 def _editable_customer(actor: User, customer: Customer) -> None:
     _require(actor, perms.CUSTOMERS_CHANGE)
-    _still_in_scope(actor, customer, "change")
+    _still_in_scope(actor, customer, perms.CUSTOMERS_CHANGE)
     if customer.is_archived:
         raise ValidationError(_("An archived customer cannot be edited; restore it first."))
 
@@ -335,8 +333,7 @@ def yearly_sales_set(*, actor: User, customer: Customer, rows: Iterable[Mapping[
         try:
             _year_save(existing.pop(year, None) or CustomerYearSales(customer=customer), row)
         except ValidationError as exc:
-            for name, messages in _error_items(exc):
-                errors[f"yearly_sales[{i}].{name}"] = messages
+            errors.update(prefixed("yearly_sales", i, exc))
     if errors:
         raise ValidationError(errors)
     for stale in existing.values():

@@ -1,6 +1,5 @@
-"""Validators for the customer file: unified social credit code and Chinese phone numbers."""
+"""Validators for the customer file: the unified social credit code (phones: kam.core.validators)."""
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
@@ -28,28 +27,3 @@ def validate_credit_code(value: str) -> None:
             _("The unified social credit code may only contain digits and the letters allowed by GB 32100."),
             code="uscc_format",
         ) from exc
-
-
-def normalize_phone(value: str) -> str:
-    """A Chinese phone number in a readable normal form; anything unparsable is returned as is."""
-    value = (value or "").strip()
-    if not value:
-        return ""
-    try:
-        number = phonenumbers.parse(value, "CN")
-    except phonenumbers.NumberParseException:
-        return value
-    if number.country_code == 86:
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
-def validate_phone(value: str) -> None:
-    if not value:
-        return
-    try:
-        number = phonenumbers.parse(value, "CN")
-    except phonenumbers.NumberParseException as exc:
-        raise ValidationError(_("“%(value)s” is not a phone number."), params={"value": value}, code="phone") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationError(_("“%(value)s” is not a valid phone number."), params={"value": value}, code="phone")

@@ -9,54 +9,42 @@ Access: anonymous → login; no permission → 403; a record outside the user's 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kam.core.changes import ObjectChange
-from kam.core.decorators import permission_required
+from kam.core.history import history_rows
+from kam.core.views import form_error_text, paginate, run_service
 from kam.core.widgets import FastSelect
-from kam.org import permissions as perms
+from kam.org.decorators import permission_required
 
+from . import permissions as perms
 from . import policies, selectors, services
 from .filters import CustomerFilter
 from .forms import (
-    SECTIONS,
     AccountTeamForm,
     ArchiveForm,
     ContactForm,
     ContactFormSet,
     CustomerForm,
     YearSalesFormSet,
-    apply_errors,
-    filter_owner_choices,
-    filter_team_choices,
     year_sales_initial,
 )
-from .models import AccountTeamMember, Contact, Customer
+from .models import CONTACT_FIELDS, CUSTOMER_FILE, AccountTeamMember, Contact, Customer
+from .selectors import filter_owner_choices, filter_team_choices
 
-PAGE_SIZE = 25
 HISTORY_INLINE = 20
 HISTORY_PAGE_SIZE = 50
-
-SOURCE_LABELS = {
-    "web": gettext_lazy("Web"),
-    "api": gettext_lazy("API"),
-    "admin": gettext_lazy("Admin"),
-    "command": gettext_lazy("Command"),
-    "system": gettext_lazy("System"),
-    "import": gettext_lazy("Import"),
-}
 
 # (column label, ordering key or None) — the list's columns; keys come from the FilterSet.
 LIST_COLUMNS = [
@@ -77,17 +65,17 @@ LIST_COLUMNS = [
 # ---------------------------------------------------------------- helpers
 
 
-def _customer(request, pk: int, action: str = "view") -> Customer:
+def _customer(request, pk: int, permission: str = perms.CUSTOMERS_VIEW) -> Customer:
     try:
-        return selectors.customer_get(user=request.user, pk=pk, action=action)
+        return selectors.customer_get(user=request.user, pk=pk, permission=permission)
     except Customer.DoesNotExist as exc:
         raise Http404(_("No such customer.")) from exc
 
 
-def _contact(request, pk: int, action: str = "view") -> Contact:
+def _contact(request, pk: int, permission: str = perms.CUSTOMERS_VIEW) -> Contact:
     try:
         return (
-            selectors.contact_list(user=request.user, action=action)
+            selectors.contact_list(user=request.user, permission=permission)
             .select_related("customer__owner", "customer__team")
             .get(pk=pk)
         )
@@ -95,64 +83,24 @@ def _contact(request, pk: int, action: str = "view") -> Contact:
         raise Http404(_("No such contact.")) from exc
 
 
-def _paginate(queryset, per_page: int, number):
-    """A page of ``queryset`` with ``page_range_elided`` for the pagination include."""
-    page = Paginator(queryset, per_page).get_page(number)
-    page.page_range_elided = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
-    return page
-
-
-def _readable(value):
-    """A logged value for people: Yes/No for booleans, local time for ISO timestamps."""
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
-        parsed = parse_datetime(value)
-        if parsed is not None:
-            if timezone.is_aware(parsed):
-                parsed = timezone.localtime(parsed)
-            return parsed.strftime("%Y-%m-%d %H:%M")
-    return value
-
-
-def _history_rows(changes) -> list[dict]:
-    """Changes with their translated field diffs, ready for the history table."""
-    rows = []
-    for change in changes:
-        fields = change.field_changes()
-        for f in fields:
-            f["old"], f["new"] = _readable(f["old"]), _readable(f["new"])
-        rows.append(
-            {
-                "change": change,
-                "source": SOURCE_LABELS.get(change.source, change.source),
-                "fields": fields,
-                "object_label": change.content_type.model_class()._meta.verbose_name
-                if change.content_type.model_class()
-                else change.content_type.model,
-            }
-        )
-    return rows
-
-
 def _display_sections(customer: Customer) -> list[tuple[str, str, list[tuple[str, str, object]]]]:
     """[(id, title, [(field name, label, value)])] for the detail page."""
     out = []
-    for sid, title, names in SECTIONS:
+    for section in CUSTOMER_FILE:
         items = []
-        for name in names:
+        for name in section.names:
             field = Customer._meta.get_field(name)
             value = getattr(customer, name)
             if field.choices and value:
                 value = getattr(customer, f"get_{name}_display")()
             items.append((name, field.verbose_name, value))
-        out.append((sid, title, items))
+        out.append((section.id, section.title, items))
     return out
 
 
 def _contact_fields(contact: Contact) -> list[tuple[str, str, object]]:
     items = []
-    for name in services.CONTACT_FIELDS:
+    for name in CONTACT_FIELDS:
         field = Contact._meta.get_field(name)
         value = getattr(contact, name)
         if field.choices and value:
@@ -194,7 +142,7 @@ def customer_list(request):
     ordering = request.GET.get("ordering", "") if filterset.is_valid() else ""
     if ordering:
         qs = qs.order_by(*qs.query.order_by, "-pk")  # a stable order across pages
-    page = _paginate(qs, PAGE_SIZE, request.GET.get("page"))
+    page = paginate(qs, settings.KAM_PAGE_SIZE, request.GET.get("page"))
     form = filterset.form
     for name, field in form.fields.items():
         css = "form-control" if name == "q" else "form-select"
@@ -233,30 +181,6 @@ def _year_formset(request, customer: Customer | None):
     return YearSalesFormSet(prefix="sales", initial=initial)
 
 
-def _apply_create_errors(exc: ValidationError, form, contact_rows, contacts, sales_rows, sales) -> None:
-    """Map a ValidationError of ``customer_create`` onto the form, contact rows and sales rows."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    rest = {}
-    for key, errors in exc.error_dict.items():
-        target = None
-        if key.startswith("contacts["):
-            idx = int(key[len("contacts[") : -1])
-            if idx < len(contact_rows):
-                target = contacts.forms[contact_rows[idx]]
-        elif key.startswith("yearly_sales["):
-            idx = int(key[len("yearly_sales[") : -1])
-            if idx < len(sales_rows):
-                target = sales.forms[sales_rows[idx]]
-        if target is not None:
-            target.add_error(None, ValidationError(errors))
-        else:
-            rest[key] = errors
-    if rest:
-        apply_errors(form, ValidationError(rest))
-
-
 @permission_required(perms.CUSTOMERS_ADD)
 def customer_create(request):
     """新建客户档案: the file, its yearly sales and any number of contacts in one go."""
@@ -278,7 +202,13 @@ def customer_create(request):
                     team=form.cleaned_data.get("team"),
                 )
             except ValidationError as exc:
-                _apply_create_errors(exc, form, [i for i, _f in filled], contacts, [i for i, _r in sales_rows], sales)
+                form.apply_service_error(
+                    exc,
+                    rows={
+                        "contacts": (contacts, [i for i, _f in filled]),
+                        "yearly_sales": (sales, [i for i, _r in sales_rows]),
+                    },
+                )
             else:
                 messages.success(request, _("Customer “{name}” was created.").format(name=customer.name))
                 return redirect("customers:detail", pk=customer.pk)
@@ -296,7 +226,7 @@ def customer_create(request):
 @permission_required(perms.CUSTOMERS_CHANGE)
 def customer_edit(request, pk: int):
     user = request.user
-    customer = _customer(request, pk, "change")
+    customer = _customer(request, pk, perms.CUSTOMERS_CHANGE)
     if customer.is_archived:
         messages.warning(request, _("An archived customer cannot be edited; restore it first."))
         return redirect("customers:detail", pk=customer.pk)
@@ -317,7 +247,7 @@ def customer_edit(request, pk: int):
                     )
                     services.yearly_sales_set(actor=user, customer=updated, rows=[r for _i, r in sales_rows])
             except ValidationError as exc:
-                _apply_edit_errors(exc, form, sales, sales_rows)
+                form.apply_service_error(exc, rows={"yearly_sales": (sales, [i for i, _r in sales_rows])})
             else:
                 messages.success(request, _("Customer “{name}” was saved.").format(name=updated.name))
                 return redirect("customers:detail", pk=updated.pk)
@@ -329,23 +259,6 @@ def customer_edit(request, pk: int):
         "customers/customer_form.html",
         {"form": form, "contacts": None, "sales": sales, "customer": customer, "title": title, "is_create": False},
     )
-
-
-def _apply_edit_errors(exc: ValidationError, form, sales, sales_rows) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    by_year = {row["year"]: i for i, row in sales_rows}
-    rest = {}
-    for key, errors in exc.error_dict.items():
-        if key.startswith("yearly_sales["):
-            year = int(key[len("yearly_sales[") : -1])
-            if year in by_year:
-                sales.forms[by_year[year]].add_error(None, ValidationError(errors))
-                continue
-        rest[key] = errors
-    if rest:
-        apply_errors(form, ValidationError(rest))
 
 
 # ---------------------------------------------------------------- detail / history
@@ -367,7 +280,7 @@ def customer_detail(request, pk: int):
         "contacts": contacts,
         "members": members,
         "yearly_sales": list(customer.yearly_sales.all()),
-        "history": _history_rows(history[:HISTORY_INLINE]),
+        "history": history_rows(history[:HISTORY_INLINE]),
         "history_more": len(history) > HISTORY_INLINE,
         "can_change": can_change,
         "can_archive": can_archive,
@@ -381,45 +294,47 @@ def customer_detail(request, pk: int):
 def customer_history(request, pk: int):
     """The full change log of a customer (its contacts and other children included), paged."""
     customer = _customer(request, pk)
-    page = _paginate(selectors.customer_history(customer=customer), HISTORY_PAGE_SIZE, request.GET.get("page"))
+    page = paginate(selectors.customer_history(customer=customer), HISTORY_PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "customers/customer_history.html",
-        {"customer": customer, "page": page, "history": _history_rows(page.object_list)},
+        {"customer": customer, "page": page, "history": history_rows(page.object_list)},
     )
 
 
 # ---------------------------------------------------------------- archive / restore
 
 
+def _detail_url(customer: Customer) -> str:
+    return reverse("customers:detail", args=[customer.pk])
+
+
 @require_POST
 @permission_required(perms.CUSTOMERS_ARCHIVE)
 def customer_archive(request, pk: int):
-    customer = _customer(request, pk, "archive")
+    customer = _customer(request, pk, perms.CUSTOMERS_ARCHIVE)
     form = ArchiveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-        return redirect("customers:detail", pk=customer.pk)
-    try:
-        services.customer_archive(actor=request.user, customer=customer, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Customer “{name}” was archived.").format(name=customer.name))
-    return redirect("customers:detail", pk=customer.pk)
+        messages.error(request, form_error_text(form))
+        return redirect(_detail_url(customer))
+    return run_service(
+        request,
+        lambda: services.customer_archive(actor=request.user, customer=customer, reason=form.cleaned_data["reason"]),
+        success=_("Customer “{name}” was archived.").format(name=customer.name),
+        redirect_to=_detail_url(customer),
+    )
 
 
 @require_POST
 @permission_required(perms.CUSTOMERS_ARCHIVE)
 def customer_restore(request, pk: int):
-    customer = _customer(request, pk, "archive")
-    try:
-        services.customer_restore(actor=request.user, customer=customer)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Customer “{name}” was restored.").format(name=customer.name))
-    return redirect("customers:detail", pk=customer.pk)
+    customer = _customer(request, pk, perms.CUSTOMERS_ARCHIVE)
+    return run_service(
+        request,
+        lambda: services.customer_restore(actor=request.user, customer=customer),
+        success=_("Customer “{name}” was restored.").format(name=customer.name),
+        redirect_to=_detail_url(customer),
+    )
 
 
 # ---------------------------------------------------------------- account team
@@ -428,37 +343,35 @@ def customer_restore(request, pk: int):
 @require_POST
 @permission_required(perms.CUSTOMERS_CHANGE)
 def account_team_add(request, pk: int):
-    customer = _customer(request, pk, "change")
+    customer = _customer(request, pk, perms.CUSTOMERS_CHANGE)
     form = AccountTeamForm(request.POST, actor=request.user)
-    if form.is_valid():
-        try:
-            member = services.account_team_add(
-                actor=request.user, customer=customer, user=form.cleaned_data["user"], role=form.cleaned_data["role"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("{user} joined the account team.").format(user=member.user))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-    return redirect("customers:detail", pk=customer.pk)
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return redirect(_detail_url(customer))
+    return run_service(
+        request,
+        lambda: services.account_team_add(
+            actor=request.user, customer=customer, user=form.cleaned_data["user"], role=form.cleaned_data["role"]
+        ),
+        success=lambda member: _("{user} joined the account team.").format(user=member.user),
+        redirect_to=_detail_url(customer),
+    )
 
 
 @require_POST
 @permission_required(perms.CUSTOMERS_CHANGE)
 def account_team_remove(request, pk: int, member_id: int):
-    customer = _customer(request, pk, "change")
+    customer = _customer(request, pk, perms.CUSTOMERS_CHANGE)
     try:
         member = AccountTeamMember.objects.select_related("user", "customer").get(pk=member_id, customer=customer)
     except AccountTeamMember.DoesNotExist as exc:
         raise Http404(_("No such team member.")) from exc
-    try:
-        services.account_team_remove(actor=request.user, member=member)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("{user} left the account team.").format(user=member.user))
-    return redirect("customers:detail", pk=customer.pk)
+    return run_service(
+        request,
+        lambda: services.account_team_remove(actor=request.user, member=member),
+        success=_("{user} left the account team.").format(user=member.user),
+        redirect_to=_detail_url(customer),
+    )
 
 
 # ---------------------------------------------------------------- contacts
@@ -466,7 +379,7 @@ def account_team_remove(request, pk: int, member_id: int):
 
 @permission_required(perms.CUSTOMERS_CHANGE)
 def contact_create(request, pk: int):
-    customer = _customer(request, pk, "change")
+    customer = _customer(request, pk, perms.CUSTOMERS_CHANGE)
     if customer.is_archived:
         messages.warning(request, _("An archived customer cannot be edited; restore it first."))
         return redirect("customers:detail", pk=customer.pk)
@@ -475,7 +388,7 @@ def contact_create(request, pk: int):
         try:
             contact = services.contact_create(actor=request.user, customer=customer, data=form.contact_data())
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form.apply_service_error(exc)
         else:
             messages.success(request, _("Contact “{name}” was added.").format(name=contact.name))
             return redirect("customers:detail", pk=customer.pk)
@@ -489,10 +402,8 @@ def contact_create(request, pk: int):
 @permission_required(perms.CUSTOMERS_VIEW)
 def contact_detail(request, contact_id: int):
     contact = _contact(request, contact_id)
-    changes = ObjectChange.objects.filter(
-        content_type=ContentType.objects.get_for_model(Contact), object_id=contact.pk
-    ).select_related("actor", "content_type")
-    page = _paginate(changes, HISTORY_PAGE_SIZE, request.GET.get("page"))
+    changes = ObjectChange.objects.of_object(contact).select_related("actor", "content_type")
+    page = paginate(changes, HISTORY_PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "customers/contact_detail.html",
@@ -502,14 +413,14 @@ def contact_detail(request, contact_id: int):
             "fields": _contact_fields(contact),
             "can_change": policies.can_change_customer(request.user, contact.customer),
             "page": page,
-            "history": _history_rows(page.object_list),
+            "history": history_rows(page.object_list),
         },
     )
 
 
 @permission_required(perms.CUSTOMERS_CHANGE)
 def contact_edit(request, contact_id: int):
-    contact = _contact(request, contact_id, "change")
+    contact = _contact(request, contact_id, perms.CUSTOMERS_CHANGE)
     if contact.customer.is_archived:
         messages.warning(request, _("An archived customer cannot be edited; restore it first."))
         return redirect("customers:contact", contact_id=contact.pk)
@@ -519,7 +430,7 @@ def contact_edit(request, contact_id: int):
         try:
             contact = services.contact_update(actor=request.user, contact=contact, data=form.contact_data())
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form.apply_service_error(exc)
         else:
             messages.success(request, _("Contact “{name}” was saved.").format(name=contact.name))
             return redirect("customers:contact", contact_id=contact.pk)
@@ -533,12 +444,11 @@ def contact_edit(request, contact_id: int):
 @require_POST
 @permission_required(perms.CUSTOMERS_CHANGE)
 def contact_delete(request, contact_id: int):
-    contact = _contact(request, contact_id, "change")
-    customer = contact.customer
-    try:
-        services.contact_delete(actor=request.user, contact=contact)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("customers:contact", contact_id=contact.pk)
-    messages.success(request, _("Contact “{name}” was deleted.").format(name=contact.name))
-    return redirect("customers:detail", pk=customer.pk)
+    contact = _contact(request, contact_id, perms.CUSTOMERS_CHANGE)
+    return run_service(
+        request,
+        lambda: services.contact_delete(actor=request.user, contact=contact),
+        success=_("Contact “{name}” was deleted.").format(name=contact.name),
+        redirect_to=_detail_url(contact.customer),
+        failure_redirect_to=reverse("customers:contact", args=[contact.pk]),
+    )

@@ -1,23 +1,19 @@
-"""Who may do what, and where — the one scoping mechanism (R1.2, R1.3; architecture rule 2).
+"""Who may do what, and where — the grants half of the one scoping mechanism (R1.2, R1.3).
 
 :func:`access_for` loads a user's role grants once per request (one query) into an
 :class:`Access`. From it:
 
 * :meth:`Access.has` answers "may this user do X anywhere?" — no → 403;
-* :meth:`Access.customer_q` builds the Q object that limits a queryset to the customers the
-  user may act on with permission X — outside it → 404.
-
-Every domain model reaches the customer scope through :class:`kam.core.scoping.RestrictedQuerySet`
-by naming the path from the model to its customer (``""`` for the customer itself,
-``"customer__"`` for a contact, ``"order__customer__"`` for an order line …). So a later model
-(orders, visits, requests …) gets scoping by declaring one attribute.
+* the scope kinds (:mod:`kam.org.scoping`) turn the grants for X into the ``Q`` that limits a
+  queryset to what the user may act on with X — outside it → 404. They read the grants through
+  :meth:`Access.sees_everything`, :meth:`Access.has_own` and :meth:`Access.unit_ids`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from . import permissions as perms
 
@@ -40,7 +36,7 @@ class Access:
     @property
     def permissions(self) -> set[str]:
         if self.is_superuser:
-            return set(perms.ALL_PERMISSIONS)
+            return set(perms.all_permissions())
         out: set[str] = set()
         for g in self.grants:
             out |= g.permissions
@@ -61,56 +57,50 @@ class Access:
         return [g for g in self.grants if permission in g.permissions]
 
     def sees_everything(self, permission: str) -> bool:
-        """True when a grant for ``permission`` sits at a root unit (whole organisation)."""
+        """True when a unit-scope grant for ``permission`` sits at a root unit (the whole
+        organisation), or for a superuser."""
         if self.is_superuser:
             return True
         return any(g.scope == perms.SCOPE_UNIT and g.unit_path.count(".") == 1 for g in self.grants_for(permission))
 
-    def customer_q(self, permission: str, prefix: str = "") -> Q:
-        """Q limiting a queryset whose customer is reached through ``prefix`` to the customers
-        this user may act on with ``permission``. ``prefix`` is ``""`` for Customer itself."""
-        if self.user_id is None:
-            return Q(pk__in=[])
-        if self.sees_everything(permission):
-            return Q()
-        q = Q(pk__in=[])
-        own_added = False
-        unit_paths = []
-        for g in self.grants_for(permission):
-            if g.scope == perms.SCOPE_OWN:
-                if not own_added:
-                    q |= self._own_q(prefix)
-                    own_added = True
-            else:
-                unit_paths.append(g.unit_path)
-        # drop paths covered by another path, then one subquery for all of them
-        unit_paths = sorted(set(unit_paths))
-        minimal = [p for p in unit_paths if not any(p != o and p.startswith(o) for o in unit_paths)]
-        if minimal:
-            from .models import OrgUnit
+    def has_own(self, permission: str) -> bool:
+        """True when an ``own``-scope grant gives ``permission`` (the user's own records)."""
+        return any(g.scope == perms.SCOPE_OWN for g in self.grants_for(permission))
 
-            path_q = Q(pk__in=[])
-            for p in minimal:
-                path_q |= Q(path__startswith=p)
-            q |= Q(**{f"{prefix}team_id__in": OrgUnit.objects.filter(path_q).values("id")})
+    def unit_paths(self, permission: str, *, own_units_too: bool = False) -> list[str]:
+        """The minimal set of unit paths whose subtrees unit-scope grants for ``permission``
+        cover (with ``own_units_too`` the units of own-scope grants count as well)."""
+        paths = sorted(
+            {
+                g.unit_path
+                for g in self.grants_for(permission)
+                if g.scope == perms.SCOPE_UNIT or (own_units_too and g.scope == perms.SCOPE_OWN)
+            }
+        )
+        return [p for p in paths if not any(p != o and p.startswith(o) for o in paths)]
+
+    def unit_q(self, permission: str, *, path_field: str = "path", own_units_too: bool = False) -> Q | None:
+        """Q on an org-unit path field for the covered subtrees; ``None`` means the whole
+        organisation; a user covering nothing gets ``Q(pk__in=[])``."""
+        if self.sees_everything(permission):
+            return None
+        q = Q(pk__in=[])
+        for p in self.unit_paths(permission, own_units_too=own_units_too):
+            q |= Q(**{f"{path_field}__startswith": p})
         return q
 
-    def _own_q(self, prefix: str) -> Q:
-        """Customers the user owns or sits on the account team of — as one ``id IN (… UNION
-        ALL …)`` subquery: an ``owner = x OR id IN (…)`` would make SQLite scan the table."""
-        from kam.customers.models import AccountTeamMember, Customer
+    def unit_ids(self, permission: str, *, own_units_too: bool = False) -> QuerySet | None:
+        """A subquery of the ids of the org units covered by unit-scope grants for
+        ``permission`` (one ``path LIKE 'p%'`` per minimal path); ``None`` if they cover none."""
+        paths = self.unit_paths(permission, own_units_too=own_units_too)
+        if not paths:
+            return None
+        from .models import OrgUnit
 
-        ids = (
-            Customer.objects.order_by()
-            .filter(owner_id=self.user_id)
-            .values("id")
-            .union(AccountTeamMember.objects.order_by().filter(user_id=self.user_id).values("customer_id"), all=True)
-        )
-        return Q(**{f"{prefix}id__in": ids})
-
-    def units_for(self, permission: str) -> list[GrantInfo]:
-        """Grants (with unit) where the user may exercise ``permission`` — for choosing a team."""
-        return self.grants_for(permission)
+        q = Q(pk__in=[])
+        for p in paths:
+            q |= Q(path__startswith=p)
+        return OrgUnit.objects.filter(q).values("id")
 
 
 ANONYMOUS = Access(user_id=None)

@@ -1,32 +1,51 @@
-"""Django admin for the organisation. Every save here is change-logged (source ``admin``) by the
-model signals; the org-tree rule that a unit cannot move under its own subtree is enforced here
-as in :func:`kam.org.services.unit_move`."""
+"""Django admin for the organisation.
+
+Org units, users and role grants are domain records whose writes carry rules (no cycles in the
+tree, no deactivating a unit still in use or a user who still owns customers, the last
+org-management grant) — they are changed on the organisation pages (``/org/``) through
+:mod:`kam.org.services`, and the admin shows them read-only. What the admin does edit is
+configuration: roles and their permission codes, and a user's Django-level flags (staff,
+superuser) and password. Every save is change-logged (source ``admin``)."""
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.admin import ReadOnlyAdminMixin
+
 from . import permissions as perms
 from .models import OrgUnit, Role, RoleGrant, User
 
 
-class RoleGrantInline(admin.TabularInline):
+class RoleGrantInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = RoleGrant
     fk_name = "user"
     extra = 0
-    autocomplete_fields = ["unit"]
     fields = ["role", "unit", "created_at"]
-    readonly_fields = ["created_at"]
+    readonly_fields = ["role", "unit", "created_at"]
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """Person data, unit and activity are edited on the organisation pages (they carry rules);
+    here only the Django-level flags and the password."""
+
+    readonly_fields = [
+        "username",
+        "name",
+        "email",
+        "phone",
+        "job_title",
+        "unit",
+        "is_active",
+        "last_login",
+        "date_joined",
+    ]
     list_display = ["username", "name", "unit", "job_title", "phone", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff", "is_superuser", "unit", "grants__role"]
     search_fields = ["username", "name", "email", "phone"]
     list_select_related = ["unit"]
-    autocomplete_fields = ["unit"]
     ordering = ["username"]
     inlines = [RoleGrantInline]
     fieldsets = (
@@ -41,40 +60,21 @@ class UserAdmin(BaseUserAdmin):
         ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = (
-        (
-            None,
-            {
-                "classes": ("wide",),
-                "fields": ("username", "name", "unit", "job_title", "phone", "password1", "password2"),
-            },
-        ),
-    )
 
+    def has_add_permission(self, request):
+        return False  # users are created on the organisation pages (kam.org.services.user_create)
 
-class OrgUnitAdminForm(forms.ModelForm):
-    class Meta:
-        model = OrgUnit
-        fields = ["name", "code", "kind", "parent", "is_active"]
-
-    def clean_parent(self):
-        parent = self.cleaned_data.get("parent")
-        unit = self.instance
-        if parent is not None and unit.pk and (parent.pk == unit.pk or parent.path.startswith(unit.path)):
-            raise forms.ValidationError(_("A unit cannot be moved under itself or one of its own sub-units."))
-        return parent
+    def has_delete_permission(self, request, obj=None):
+        return False  # users are deactivated, never deleted (their history stays attributable)
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(admin.ModelAdmin):
-    form = OrgUnitAdminForm
+class OrgUnitAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["indented_name", "code", "kind", "parent", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code"]
     ordering = ["path"]
-    readonly_fields = ["path", "depth", "created_at", "updated_at"]
     list_select_related = ["parent"]
-    autocomplete_fields = ["parent"]
 
     @admin.display(description=_("name"), ordering="path")
     def indented_name(self, obj: OrgUnit) -> str:
@@ -85,7 +85,7 @@ class RoleAdminForm(forms.ModelForm):
     permissions = forms.MultipleChoiceField(
         label=_("permissions"),
         required=False,
-        choices=list(perms.ALL_PERMISSIONS.items()),
+        choices=(),
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -97,7 +97,8 @@ class RoleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # keep codes an admin cannot see in the list (e.g. from a newer version) selectable
         current = list(self.initial.get("permissions") or [])
-        known = dict(perms.ALL_PERMISSIONS)
+        known = perms.all_permissions()
+        self.fields["permissions"].choices = list(known.items())
         extra = [(code, code) for code in current if code not in known]
         if extra:
             self.fields["permissions"].choices = list(known.items()) + extra
@@ -116,10 +117,8 @@ class RoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoleGrant)
-class RoleGrantAdmin(admin.ModelAdmin):
+class RoleGrantAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["user", "role", "unit", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__name", "unit__name", "unit__code"]
     list_select_related = ["user", "role", "unit"]
-    autocomplete_fields = ["user", "unit"]
-    readonly_fields = ["created_at"]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from kam.core.forms import TablerFormMixin
 
 from . import selectors
 from .models import OrgUnit, Role
@@ -20,39 +21,10 @@ class UnitChoiceField(forms.ModelChoiceField):
         return label
 
 
-class TabledForm(forms.Form):
-    """Adds Tabler's classes to every widget."""
+class TabledForm(TablerFormMixin, forms.Form):
+    """The organisation's forms: Tabler styling and service errors on the right fields."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            elif isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                css = self.fields[name].widget.attrs.get("class", "")
-                if "is-invalid" not in css:
-                    self.fields[name].widget.attrs["class"] = (css + " is-invalid").strip()
-
-    def apply_service_error(self, exc: ValidationError) -> None:
-        """Put a service's ValidationError on the matching fields (others on the form)."""
-        if hasattr(exc, "error_dict"):
-            for key, errors in exc.error_dict.items():
-                field = key if key in self.fields else None
-                if key == "password" and "password1" in self.fields:
-                    field = "password1"
-                for err in errors:
-                    self.add_error(field, err.messages)
-        else:
-            self.add_error(None, exc.messages)
+    service_field_map = {"password": "password1"}
 
 
 class UnitForm(TabledForm):

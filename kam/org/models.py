@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kam.core.changes import ChangeLoggedModel
+from kam.core.changes import ChangeLoggedModel, ChangeLoggedQuerySet
 
 from . import permissions as perms
 
@@ -79,6 +79,10 @@ class OrgUnit(ChangeLoggedModel):
         return self.path.startswith(other.path)
 
 
+class KamUserManager(UserManager.from_queryset(ChangeLoggedQuerySet)):  # type: ignore[misc]
+    """Django's user manager on a queryset that refuses unlogged bulk updates."""
+
+
 class User(ChangeLoggedModel, AbstractUser):
     """A person who logs in. ``name`` is the full (Chinese) name shown everywhere."""
 
@@ -94,7 +98,7 @@ class User(ChangeLoggedModel, AbstractUser):
         related_name="members",
     )
 
-    objects = UserManager()
+    objects = KamUserManager()
 
     change_log_exclude = ChangeLoggedModel.change_log_exclude + ("password", "last_login")
 
@@ -125,6 +129,8 @@ class Role(ChangeLoggedModel):
     name_en = models.CharField(_("name (English)"), max_length=60)
     scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices, default=Scope.UNIT)
     permissions = models.JSONField(_("permissions"), default=list, blank=True)
+    # the default codes this role has been given so far (kam.org.roles.sync_default_roles)
+    seeded_permissions = models.JSONField(_("default permissions given"), default=list, blank=True, editable=False)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     class Meta:

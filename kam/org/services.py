@@ -3,7 +3,7 @@
 Every service is keyword-only, atomic, requires ``org.manage`` of the actor, validates with the
 model's own rules (``full_clean``) so bad input raises :class:`ValidationError` and changes
 nothing, and leaves the change log to the model signals (:mod:`kam.core.changes`). Pages, the
-API and the importer all call these; the Django admin writes the models directly (still logged).
+API, commands and the importer all call these; the Django admin shows these records read-only.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+from kam.core.validators import normalize_phone, validate_phone
 
 from . import permissions as perms
 from . import selectors
@@ -141,8 +143,6 @@ def _validate_password(password: str, user: User) -> None:
 
 
 def _clean_user(user: User) -> None:
-    from kam.customers.validators import normalize_phone, validate_phone
-
     try:
         validate_phone(user.phone)
     except ValidationError as exc:
@@ -215,8 +215,9 @@ def user_set_password(*, actor: User, user: User, password: str) -> User:
 
 @transaction.atomic
 def user_deactivate(*, actor: User, user: User) -> User:
-    """Deactivate a user (R1.4): refused while the user still owns active customers — nothing
-    may be left owned by an inactive user. Removes the user's API token."""
+    """Deactivate a user (R1.4): refused while the user still owns anything an app registered
+    (``owned_items``: active customers, later open plans and requests) — nothing may be left
+    owned by an inactive user. Removes the user's API token."""
     from rest_framework.authtoken.models import Token
 
     _require_manage(actor)
@@ -225,14 +226,14 @@ def user_deactivate(*, actor: User, user: User) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_active:
         raise ValidationError(_("The user is already inactive."))
-    owned = selectors.active_customers_owned(user=user)
+    owned = selectors.owned_by(user=user)
     if owned:
         raise ValidationError(
             _(
-                "{user} still owns {count} active customer(s). Nothing may be left owned by an inactive "
-                "user: reassign them to a successor first."
-            ).format(user=str(user), count=owned),
-            code="owns_customers",
+                "{user} still owns {what}. Nothing may be left owned by an inactive user: hand them to a "
+                "successor first."
+            ).format(user=str(user), what=_(", ").join(o.text for o in owned)),
+            code="owns_items",
         )
     user.is_active = False
     user.save()

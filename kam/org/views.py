@@ -6,36 +6,27 @@ on the form they came from.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from kam.core.decorators import permission_required
+from kam.core.errors import message_text
+from kam.core.views import paginate, run_service
 
 from . import forms, selectors, services
 from . import permissions as perms
+from .decorators import permission_required
 from .models import OrgUnit, RoleGrant, User
 
 org_manager_required = permission_required(
     perms.ORG_MANAGE, gettext_lazy("You do not have permission to manage the organisation.")
 )
-
-
-def _customer_list_url(**params) -> str:
-    """The customer list filtered by ``params``."""
-    base = reverse("customers:list")
-    return f"{base}?{urlencode(params)}" if params else base
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
 
 
 # --- units -----------------------------------------------------------------------------------
@@ -48,8 +39,14 @@ def index(request):
 
 @org_manager_required
 def unit_list(request):
+    columns = selectors.unit_columns()
     units = list(selectors.unit_tree())
-    return render(request, "org/unit_list.html", {"units": units})
+    for unit in units:
+        unit.usage_cells = [
+            {"key": c.key, "count": getattr(unit, f"usage_{c.key}"), "url": c.url(unit) if c.url else None}
+            for c in columns
+        ]
+    return render(request, "org/unit_list.html", {"units": units, "columns": columns})
 
 
 @org_manager_required
@@ -121,37 +118,24 @@ def unit_deactivate(request, pk: int):
         try:
             services.unit_deactivate(actor=request.user, unit=unit)
         except ValidationError as exc:
-            error = _error_text(exc)
+            error = message_text(exc)
         else:
             messages.success(request, _("Org unit “{name}” deactivated.").format(name=unit.name))
             return redirect("org:units")
-    blockers = selectors.unit_deactivation_blockers(unit=unit) if unit.is_active else []
-    return render(
-        request,
-        "org/unit_deactivate.html",
-        {
-            "unit": unit,
-            "blockers": blockers,
-            "error": error,
-            "customers_url": _customer_list_url(team=unit.pk, status="active"),
-            "members_url": "{}?{}".format(
-                reverse("org:users"), urlencode({"unit": unit.pk, "direct": "on", "status": "active"})
-            ),
-        },
-    )
+    blockers = selectors.unit_usages(unit=unit) if unit.is_active else []
+    return render(request, "org/unit_deactivate.html", {"unit": unit, "blockers": blockers, "error": error})
 
 
 @org_manager_required
 @require_POST
 def unit_activate(request, pk: int):
     unit = get_object_or_404(OrgUnit, pk=pk)
-    try:
-        services.unit_activate(actor=request.user, unit=unit)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Org unit “{name}” activated.").format(name=unit.name))
-    return redirect("org:units")
+    return run_service(
+        request,
+        lambda: services.unit_activate(actor=request.user, unit=unit),
+        success=_("Org unit “{name}” activated.").format(name=unit.name),
+        redirect_to="org:units",
+    )
 
 
 # --- users -----------------------------------------------------------------------------------
@@ -168,7 +152,7 @@ def user_list(request):
         role=filters.get("role"),
         status=filters.get("status", ""),
     )
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = paginate(qs, settings.KAM_PAGE_SIZE, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
@@ -206,8 +190,7 @@ def _render_user_detail(request, user: User, *, form=None, grant_form=None):
             "form": form or forms.UserForm(initial=_user_form_initial(user)),
             "grant_form": grant_form or forms.GrantForm(),
             "grants": selectors.grants_of(user=user),
-            "owned_customers": selectors.active_customers_owned(user=user),
-            "owned_customers_url": _customer_list_url(owner=user.pk, status="active"),
+            "owned": selectors.owned_by(user=user) if user.is_active else [],
         },
     )
 
@@ -254,22 +237,24 @@ def user_password(request, pk: int):
 @require_POST
 def user_deactivate(request, pk: int):
     user = get_object_or_404(User, pk=pk)
-    try:
-        services.user_deactivate(actor=request.user, user=user)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("User {name} deactivated.").format(name=str(user)))
-    return redirect("org:user_detail", pk=user.pk)
+    return run_service(
+        request,
+        lambda: services.user_deactivate(actor=request.user, user=user),
+        success=_("User {name} deactivated.").format(name=str(user)),
+        redirect_to=reverse("org:user_detail", args=[user.pk]),
+    )
 
 
 @org_manager_required
 @require_POST
 def user_activate(request, pk: int):
     user = get_object_or_404(User, pk=pk)
-    services.user_activate(actor=request.user, user=user)
-    messages.success(request, _("User {name} activated.").format(name=str(user)))
-    return redirect("org:user_detail", pk=user.pk)
+    return run_service(
+        request,
+        lambda: services.user_activate(actor=request.user, user=user),
+        success=_("User {name} activated.").format(name=str(user)),
+        redirect_to=reverse("org:user_detail", args=[user.pk]),
+    )
 
 
 @org_manager_required
@@ -298,15 +283,11 @@ def grant_add(request, pk: int):
 def grant_remove(request, pk: int):
     grant = get_object_or_404(RoleGrant.objects.select_related("user", "role", "unit"), pk=pk)
     user = grant.user
-    try:
-        services.grant_remove(actor=request.user, grant=grant)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(
-            request,
-            _("The role “{role}” at {unit} was taken from {user}.").format(
-                role=str(grant.role), unit=grant.unit.name, user=str(user)
-            ),
-        )
-    return redirect(reverse("org:user_detail", args=[user.pk]) + "#grants")
+    return run_service(
+        request,
+        lambda: services.grant_remove(actor=request.user, grant=grant),
+        success=_("The role “{role}” at {unit} was taken from {user}.").format(
+            role=str(grant.role), unit=grant.unit.name, user=str(user)
+        ),
+        redirect_to=reverse("org:user_detail", args=[user.pk]) + "#grants",
+    )

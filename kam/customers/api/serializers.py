@@ -10,15 +10,12 @@ saves: the views call the services.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from kam.core.changes import ObjectChange
 from kam.org.models import OrgUnit, User
 
-from ..models import AccountTeamMember, Contact, Customer, CustomerYearSales
-from ..services import CONTACT_FIELDS, CUSTOMER_FIELDS
+from .. import permissions as perms
+from ..models import CONTACT_FIELDS, CUSTOMER_FIELDS, AccountTeamMember, Contact, Customer, CustomerYearSales
 
 
 class ShapeModelSerializer(serializers.ModelSerializer):
@@ -213,7 +210,7 @@ class ChangeableCustomerField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        return self.queryset.restrict(user, "change")
+        return self.queryset.restrict(user, perms.CUSTOMERS_CHANGE)
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -243,60 +240,3 @@ class ContactUpdateSerializer(ShapeModelSerializer):
     class Meta:
         model = Contact
         fields = list(CONTACT_FIELDS)
-
-
-# --- change log -------------------------------------------------------------------------
-
-
-class ActorSerializer(serializers.Serializer):
-    """Who made a change: the user's id (null for the system or a deleted user) and their name
-    as it was then."""
-
-    id = serializers.IntegerField(source="actor_id", allow_null=True, read_only=True)
-    name = serializers.CharField(source="actor_name", read_only=True)
-
-
-@extend_schema_field(
-    {
-        "type": "object",
-        "description": "{field: [old, new]} — choice labels and related objects' names, not raw ids.",
-        "additionalProperties": {"type": "array", "items": {}, "minItems": 2, "maxItems": 2},
-    }
-)
-class ChangesField(serializers.JSONField):
-    pass
-
-
-class ObjectChangeSerializer(serializers.ModelSerializer):
-    """One change-log entry: who (actor), when, from where (source web/api/admin/command),
-    which object (``object_type`` as ``app_label.model``, id and name), filed under which
-    customer, and the changed fields as ``{field: [old, new]}`` (choice fields by their key,
-    related objects by name)."""
-
-    actor = ActorSerializer(source="*", read_only=True)
-    object_type = serializers.SerializerMethodField()
-    customer = serializers.IntegerField(source="customer_id", allow_null=True, read_only=True)
-    changes = ChangesField(read_only=True)
-
-    class Meta:
-        model = ObjectChange
-        fields = [
-            "id",
-            "time",
-            "actor",
-            "source",
-            "request_id",
-            "action",
-            "object_type",
-            "object_id",
-            "object_repr",
-            "customer",
-            "changes",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_object_type(self, obj: ObjectChange) -> str:
-        """``app_label.model``, e.g. ``customers.contact``."""
-        ct = obj.content_type
-        return f"{ct.app_label}.{ct.model}"

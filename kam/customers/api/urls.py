@@ -1,4 +1,4 @@
-"""/api/v1/customers/, /api/v1/contacts/, /api/v1/changelog/."""
+"""/api/v1/customers/, /api/v1/contacts/."""
 
 from rest_framework.routers import SimpleRouter
 
@@ -7,6 +7,5 @@ from . import views
 router = SimpleRouter()
 router.register("customers", views.CustomerViewSet, basename="api-customer")
 router.register("contacts", views.ContactViewSet, basename="api-contact")
-router.register("changelog", views.ChangeLogViewSet, basename="api-changelog")
 
 urlpatterns = router.urls

@@ -1,4 +1,4 @@
-"""The customer-file API (R2): customers, contacts and the change log.
+"""The customer-file API (R2): customers and contacts (the change log is the site's).
 
 Reads start from the selectors (``restrict(user, action)``), so a record outside the caller's
 scope answers 404 exactly like a missing one; writes go through :mod:`kam.customers.services`,
@@ -19,15 +19,13 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kam.core.api import KamActionPermission
-from kam.core.changes import ObjectChange
-from kam.org import permissions as perms
+from kam.org.api.permissions import KamActionPermission
 
+from .. import permissions as perms
 from .. import selectors, services
-from ..filters import ContactFilter
+from ..filters import ContactFilter, CustomerFilter
 from ..models import AccountTeamMember, Contact, Customer
 from . import serializers as s
-from .filters import CustomerApiFilter, ObjectChangeFilter
 
 _R400 = OpenApiResponse(description="Invalid input: field errors under the field names, others under non_field_errors.")
 _R403 = OpenApiResponse(description="You lack the permission for this action.")
@@ -88,10 +86,15 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         "archive": perms.CUSTOMERS_ARCHIVE,
         "restore": perms.CUSTOMERS_ARCHIVE,
     }
-    # the scope an action looks records up in: outside it → 404
-    scope_for_action = {"update": "change", "partial_update": "change", "archive": "archive", "restore": "archive"}
+    # the permission whose scope an action looks records up in: outside it → 404
+    scope_for_action = {
+        "update": perms.CUSTOMERS_CHANGE,
+        "partial_update": perms.CUSTOMERS_CHANGE,
+        "archive": perms.CUSTOMERS_ARCHIVE,
+        "restore": perms.CUSTOMERS_ARCHIVE,
+    }
     filter_backends = [DjangoFilterBackend]
-    filterset_class = CustomerApiFilter
+    filterset_class = CustomerFilter
     queryset = Customer.objects.none()  # for the schema; real rows come from get_queryset
 
     def get_serializer_class(self):
@@ -104,7 +107,9 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         }.get(self.action, s.CustomerDetailSerializer)
 
     def get_queryset(self):
-        qs = selectors.customer_list(user=self.request.user, action=self.scope_for_action.get(self.action, "view"))
+        qs = selectors.customer_list(
+            user=self.request.user, permission=self.scope_for_action.get(self.action, perms.CUSTOMERS_VIEW)
+        )
         if self.action == "list":
             return qs
         return self._with_file(qs)
@@ -266,8 +271,10 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         }.get(self.action, s.ContactSerializer)
 
     def get_queryset(self):
-        scope = "change" if self.action in ("update", "partial_update", "destroy") else "view"
-        return selectors.contact_list(user=self.request.user, action=scope)
+        changing = self.action in ("update", "partial_update", "destroy")
+        return selectors.contact_list(
+            user=self.request.user, permission=perms.CUSTOMERS_CHANGE if changing else perms.CUSTOMERS_VIEW
+        )
 
     def filter_queryset(self, queryset):
         if self.action != "list":
@@ -300,37 +307,3 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def destroy(self, request, *args, **kwargs):
         services.contact_delete(actor=request.user, contact=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-# --- change log -------------------------------------------------------------------------
-
-
-@extend_schema(tags=["changelog"])
-@extend_schema_view(
-    list=extend_schema(
-        summary="List changes",
-        description="Who changed what, when, old → new — for the customers you may see (their contacts "
-        "and other parts included); the organisation's own changes with the change-log permission. "
-        "Newest first.",
-    ),
-    retrieve=extend_schema(
-        summary="Get one change",
-        description="One entry of the change log you may read.",
-        responses={200: s.ObjectChangeSerializer, 404: _R404},
-    ),
-)
-class ChangeLogViewSet(viewsets.ReadOnlyModelViewSet):
-    """The change log (read-only)."""
-
-    permission_classes = [KamActionPermission]
-    kam_permissions = {
-        "list": (perms.CUSTOMERS_VIEW, perms.CHANGELOG_ALL),
-        "retrieve": (perms.CUSTOMERS_VIEW, perms.CHANGELOG_ALL),
-    }
-    serializer_class = s.ObjectChangeSerializer
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = ObjectChangeFilter
-    queryset = ObjectChange.objects.none()
-
-    def get_queryset(self):
-        return selectors.changelog_list(user=self.request.user)

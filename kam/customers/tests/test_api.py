@@ -18,8 +18,8 @@ from rest_framework.test import APIClient
 from kam.core.changes import ObjectChange
 from kam.customers import services
 from kam.customers.models import AccountTeamMember, Contact, Customer, CustomerYearSales
-from kam.customers.tests.factories import ContactFactory, CustomerFactory, valid_uscc
-from kam.org.tests.factories import PASSWORD
+from kam.customers.testing import ContactFactory, CustomerFactory, valid_uscc
+from kam.org.testing import PASSWORD
 
 CUSTOMERS = ["c_sp1", "c_sp2", "c_team_b", "c_south", "c_shared"]
 ALL = set(CUSTOMERS)
@@ -226,13 +226,13 @@ def test_changelog(world, persona, mode):
         assert response.status_code == 403
     actual = {}
     for key in CUSTOMERS:
-        change = ObjectChange.objects.filter(customer_id=getattr(world, key).pk).first()
+        change = ObjectChange.objects.filter(parent_type__model="customer", parent_id=getattr(world, key).pk).first()
         actual[key] = client.get(f"/api/v1/changelog/{change.pk}/").status_code
     assert actual == {key: expected(persona, "view", key) for key in CUSTOMERS}
 
 
 def test_changelog_of_the_organisation_needs_changelog_all(world):
-    org_change = ObjectChange.objects.filter(customer__isnull=True).first()
+    org_change = ObjectChange.objects.filter(parent_type__isnull=True).first()
     assert org_change is not None
     url = f"/api/v1/changelog/{org_change.pk}/"
     assert client_for(world.p.director).get(url).status_code == 404

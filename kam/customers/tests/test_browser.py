@@ -11,7 +11,7 @@ from urllib.parse import unquote
 import pytest
 
 from kam.customers.models import Customer
-from kam.customers.tests.factories import valid_uscc
+from kam.customers.testing import valid_uscc
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

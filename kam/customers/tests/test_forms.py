@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kam.customers import permissions as perms
 from kam.customers.forms import (
     AccountTeamForm,
     ContactFormSet,
     CustomerForm,
     YearSalesFormSet,
-    apply_errors,
-    filter_owner_choices,
-    filter_team_choices,
-    units_in_scope,
-    users_in_scope,
     year_sales_initial,
 )
 from kam.customers.models import Customer, CustomerYearSales
-from kam.customers.selectors import customer_list
-from kam.customers.tests.factories import valid_uscc
-from kam.org import permissions as perms
+from kam.customers.selectors import customer_list, filter_owner_choices, filter_team_choices
+from kam.customers.testing import valid_uscc
+from kam.org.scoping import units_in_scope, users_in_scope
 
 
 def test_credit_code_is_compacted_and_upper_cased(personas):
@@ -69,8 +65,8 @@ def test_scope_helpers(world):
     p = world.p
     assert set(units_in_scope(p.dm, perms.CUSTOMERS_VIEW)) == {p.east_dept, p.team_a, p.team_b}
     assert set(units_in_scope(p.sp1, perms.CUSTOMERS_VIEW)) == set()  # own-scope grants reach no unit
-    assert set(units_in_scope(p.sp1, perms.CUSTOMERS_VIEW, own_unit_too=True)) == {p.team_a}
-    assert set(users_in_scope(p.sp1, perms.CUSTOMERS_CHANGE, own_unit_too=True)) == {p.sp1, p.sp2, p.am}
+    assert set(units_in_scope(p.sp1, perms.CUSTOMERS_VIEW, own_units_too=True)) == {p.team_a}
+    assert set(users_in_scope(p.sp1, perms.CUSTOMERS_CHANGE, own_units_too=True)) == {p.sp1, p.sp2, p.am}
     assert set(users_in_scope(p.hr, perms.CUSTOMERS_VIEW)) == {p.hr}
     visible = customer_list(user=p.sp_other)
     assert set(filter_owner_choices(p.sp_other, visible)) == {p.sp_other}
@@ -122,15 +118,16 @@ def test_contact_formset_filled_skips_empty_and_removed_rows():
     assert [(i, f.contact_data()["name"]) for i, f in fs.filled()] == [(0, "王建国")]
 
 
-def test_apply_errors_maps_known_fields_and_keeps_the_rest(personas):
+def test_service_errors_map_known_fields_and_keep_the_rest(personas):
     from django.core.exceptions import ValidationError
 
     form = CustomerForm({"name": "x", "credit_code": valid_uscc(1)}, user=personas.sp1)
     form.is_valid()
-    apply_errors(form, ValidationError({"name": ["坏名字"], "team": ["没有团队"]}))
+    form.apply_service_error(ValidationError({"name": ["坏名字"], "team": ["没有团队"]}))
     assert form.errors["name"] == ["坏名字"]
+    assert "is-invalid" in form.fields["name"].widget.attrs["class"]
     assert "没有团队" in form.non_field_errors()
-    apply_errors(form, ValidationError("整体错误"))
+    form.apply_service_error(ValidationError("整体错误"))
     assert "整体错误" in form.non_field_errors()
 
 

@@ -81,19 +81,21 @@ def test_list_filter_finds_by_any_part(world, q, django_assert_max_num_queries):
     from kam.customers import services
     from kam.customers.filters import CustomerFilter
     from kam.customers.models import Customer
-    from kam.customers.tests.factories import valid_uscc
+    from kam.customers.testing import valid_uscc
 
     c = services.customer_create(
         actor=world.p.sp1,
         data={"name": "华东精密仪器有限公司", "name_en": "East Precision", "credit_code": valid_uscc(4242)},
         contacts=[{"name": "王建国", "phone": "13800138000"}],
     )
-    qs = CustomerFilter({"q": q}, queryset=Customer.objects.restrict(world.p.sp1)).qs
+    qs = CustomerFilter({"q": q}, queryset=Customer.objects.restrict(world.p.sp1, "customers.view")).qs
     assert c in qs
     # and a customer out of scope never shows, even when it matches
-    other = CustomerFilter({"q": "广州南方"}, queryset=Customer.objects.restrict(world.p.sp1)).qs
+    other = CustomerFilter({"q": "广州南方"}, queryset=Customer.objects.restrict(world.p.sp1, "customers.view")).qs
     assert not other.exists()
-    assert CustomerFilter({"q": "广州南方"}, queryset=Customer.objects.restrict(world.p.director)).qs.exists()
+    assert CustomerFilter(
+        {"q": "广州南方"}, queryset=Customer.objects.restrict(world.p.director, "customers.view")
+    ).qs.exists()
 
 
 def test_index_follows_edits_and_deletes(world):
@@ -102,7 +104,7 @@ def test_index_follows_edits_and_deletes(world):
     from kam.customers.models import Customer
 
     def found(q):
-        return set(CustomerFilter({"q": q}, queryset=Customer.objects.restrict(world.p.director)).qs)
+        return set(CustomerFilter({"q": q}, queryset=Customer.objects.restrict(world.p.director, "customers.view")).qs)
 
     assert world.c_sp1 in found("华东精密")
     services.customer_update(actor=world.p.sp1, customer=world.c_sp1, data={"name": "江南精工有限公司"})

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from kam.org.tests.factories import PASSWORD
+from kam.org.testing import PASSWORD
 
 URL = "/api/v1/auth/token/"
 LIMIT = settings.AXES_FAILURE_LIMIT

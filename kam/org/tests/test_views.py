@@ -3,9 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from kam.customers.tests.factories import CustomerFactory
 from kam.org.models import OrgUnit, Role, RoleGrant, User
-from kam.org.tests.factories import make_user
+from kam.org.testing import make_user
 
 STRONG = "Kam-strong-pass-91"
 
@@ -49,69 +48,12 @@ def test_org_pages_redirect_anonymous_to_login(client, personas):
         assert resp["Location"].startswith(reverse("login")), url
 
 
-def test_admin_sees_every_page(client, world):
-    p = world.p
-    client.force_login(p.admin)
-    expect = {
-        reverse("org:units"): ["华东一组", "east-kam", "unit-tree"],
-        reverse("org:unit_create"): ["id_parent", "id_code"],
-        reverse("org:unit_edit", args=[p.team_a.pk]): ["华东一组", "east-a"],
-        reverse("org:unit_move", args=[p.team_a.pk]): ["id_parent", "华南大客户部"],
-        reverse("org:unit_deactivate", args=[p.team_a.pk]): ["2 active customers", "3 active members"],
-        reverse("org:users"): ["sp1", "张专员", "Key-account specialist · 华东一组"],
-        reverse("org:user_create"): ["id_password1", "id_username"],
-        reverse("org:user_detail", args=[p.sp1.pk]): ["张专员", "Key-account specialist", "id_role", "owned-customers"],
-        reverse("org:user_password", args=[p.sp2.pk]): ["id_password2"],
-    }
-    for url, needles in expect.items():
-        resp = client.get(url)
-        assert resp.status_code == 200, url
-        html = resp.content.decode()
-        for needle in needles:
-            assert needle in html, (url, needle)
-    assert client.get(reverse("org:index")).url == reverse("org:units")
-
-
 def test_nav_links_resolve(client, personas):
     assert reverse("org:units") == "/org/units/"
     assert reverse("org:users") == "/org/users/"
 
 
 # --- unit pages ------------------------------------------------------------------------------
-
-
-def test_unit_tree_shows_indent_kind_and_counts(client, world):
-    p = world.p
-    client.force_login(p.admin)
-    html = client.get(reverse("org:units")).content.decode()
-    row_a = html.split('data-unit="east-a"')[1].split("</tr>")[0]
-    # depth 3 → padding 4rem; team kind; 3 active members (sp1, sp2, am); 2 active customers; 3 grants
-    assert "padding-left: 4rem" in row_a
-    assert str(OrgUnit.Kind.TEAM.label) in row_a
-    assert 'data-members="3"' in row_a and 'data-customers="2"' in row_a and 'data-grants="3"' in row_a
-    row_b = html.split('data-unit="east-b"')[1].split("</tr>")[0]
-    assert 'data-customers="2"' in row_b and 'data-members="0"' in row_b
-    row_hq = html.split('data-unit="hq"')[1].split("</tr>")[0]
-    assert 'data-members="5"' in row_hq and 'data-customers="0"' in row_hq and "padding-left: 1rem" in row_hq
-    # the tree is in path order: 总部 first, 华南一组 after 华南大客户部
-    assert html.index('data-unit="hq"') < html.index('data-unit="east"') < html.index('data-unit="east-a"')
-    assert html.index('data-unit="south-kam"') < html.index('data-unit="south-a"')
-
-
-def test_unit_tree_query_count_is_constant(client, world, django_assert_max_num_queries):
-    p = world.p
-    client.force_login(p.admin)
-    client.get(reverse("org:units"))  # warm up (session, content types)
-    with django_assert_max_num_queries(8) as ctx:
-        client.get(reverse("org:units"))
-    before = len(ctx.captured_queries)
-    for i in range(15):
-        unit = OrgUnit.objects.create(name=f"新组{i}", code=f"new-{i}", kind="team", parent=p.east_dept)
-        make_user(f"extra{i}", unit=unit)
-        CustomerFactory(owner=p.dm, team=unit)
-    with django_assert_max_num_queries(before):
-        resp = client.get(reverse("org:units"))
-    assert "新组14" in resp.content.decode()
 
 
 def test_unit_create_via_page(client, personas):
@@ -164,21 +106,6 @@ def test_unit_move_via_page_and_cycle_refused(client, personas):
     assert p.team_a.path.startswith(p.south.path)
 
 
-def test_unit_deactivate_page_blocked_then_allowed(client, world):
-    p = world.p
-    client.force_login(p.admin)
-    resp = client.post(reverse("org:unit_deactivate", args=[p.team_a.pk]))
-    assert resp.status_code == 200
-    assert "2 active customers" in resp.content.decode()
-    assert OrgUnit.objects.get(pk=p.team_a.pk).is_active
-    empty = OrgUnit.objects.create(name="空组", code="empty", kind="team", parent=p.hq)
-    resp = client.post(reverse("org:unit_deactivate", args=[empty.pk]))
-    assert resp.status_code == 302
-    assert not OrgUnit.objects.get(pk=empty.pk).is_active
-    resp = client.post(reverse("org:unit_activate", args=[empty.pk]))
-    assert resp.status_code == 302 and OrgUnit.objects.get(pk=empty.pk).is_active
-
-
 # --- user pages ------------------------------------------------------------------------------
 
 
@@ -207,7 +134,7 @@ def test_user_list_search_filter_and_badges(client, personas):
 
 def test_user_list_inactive_filter(client, personas):
     p = personas
-    User.objects.filter(pk=p.sp2.pk).update(is_active=False)
+    User.objects.filter(pk=p.sp2.pk).logged_update(is_active=False)
     client.force_login(p.admin)
     html = client.get(reverse("org:users"), {"status": "inactive"}).content.decode()
     assert 'data-user="sp2"' in html and 'data-user="sp1"' not in html
@@ -300,20 +227,6 @@ def test_set_password_via_page(client, personas):
     assert p.sp2.check_password(STRONG)
 
 
-def test_deactivate_refused_message_then_allowed(client, world):
-    p = world.p
-    client.force_login(p.admin)
-    resp = client.post(reverse("org:user_deactivate", args=[p.sp1.pk]), follow=True)
-    html = resp.content.decode()
-    assert "Nothing may be left owned by an inactive user" in html
-    assert User.objects.get(pk=p.sp1.pk).is_active
-    resp = client.post(reverse("org:user_deactivate", args=[p.outsider.pk]), follow=True)
-    assert not User.objects.get(pk=p.outsider.pk).is_active
-    assert reverse("org:user_activate", args=[p.outsider.pk]) in resp.content.decode()
-    client.post(reverse("org:user_activate", args=[p.outsider.pk]))
-    assert User.objects.get(pk=p.outsider.pk).is_active
-
-
 def test_grant_add_and_remove_via_page(client, world):
     p = world.p
     client.force_login(p.admin)
@@ -353,7 +266,8 @@ def test_missing_objects_are_404(client, personas):
 
 
 def test_django_admin_registrations(client, personas):
-    """The Django admin lists and edits the org models (a superuser session)."""
+    """The Django admin lists the org models and edits roles (configuration); units, users' person
+    data and grants are changed on the organisation pages, where the rules are (a superuser session)."""
     su = User.objects.create_superuser("root", password=STRONG, name="超级")
     client.force_login(su)
     for model in ("user", "orgunit", "role", "rolegrant"):
@@ -364,7 +278,7 @@ def test_django_admin_registrations(client, personas):
     role = Role.objects.get(code="finance")
     html = client.get(reverse("admin:org_role_change", args=[role.pk])).content.decode()
     assert 'value="customers.view"' in html and "checked" in html
-    # moving a unit under its own subtree is refused in the admin too
+    # units are read-only in the admin: moving one (here even under its own subtree) is refused
     resp = client.post(
         reverse("admin:org_orgunit_change", args=[personas.east_dept.pk]),
         {
@@ -375,7 +289,12 @@ def test_django_admin_registrations(client, personas):
             "is_active": "on",
         },
     )
-    assert resp.status_code == 200 and resp.context["adminform"].form.errors.get("parent")
+    assert resp.status_code == 403
+    personas.east_dept.refresh_from_db()
+    assert personas.east_dept.parent == personas.east
+    assert client.get(reverse("admin:org_orgunit_add")).status_code == 403
+    assert client.get(reverse("admin:org_user_add")).status_code == 403
+    assert client.get(reverse("admin:org_rolegrant_add")).status_code == 403
     # a role's permissions are edited as a multiple choice and change-logged with source "admin"
     resp = client.post(
         reverse("admin:org_role_change", args=[role.pk]),

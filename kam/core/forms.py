@@ -1,0 +1,58 @@
+"""Form pieces shared by every app's pages: the one Tabler form mixin."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from . import errors
+
+
+def widget_css(widget: forms.Widget) -> str:
+    """Tabler's class for a widget: checkboxes, selects, everything else."""
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    if isinstance(widget, forms.Select):
+        return "form-select"
+    return "form-control"
+
+
+class TablerFormMixin:
+    """Tabler/Bootstrap classes on every widget, ``is-invalid`` on fields with errors, and a
+    service's ValidationError put on the right fields (:func:`kam.core.errors.apply_to_form`).
+
+    Mix in before ``forms.Form``/``forms.ModelForm``."""
+
+    #: service field → form field, for errors (e.g. ``{"password": "password1"}``)
+    service_field_map: Mapping[str, str] = {}
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        self.style_widgets()
+
+    def style_widgets(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            css = widget_css(widget)
+            current = widget.attrs.get("class", "")
+            if css not in current.split():
+                widget.attrs["class"] = (current + " " + css).strip()
+
+    def add_error(self, field, error) -> None:
+        super().add_error(field, error)  # type: ignore[misc]
+        for name in self.errors:  # type: ignore[attr-defined]
+            if name in self.fields:
+                widget = self.fields[name].widget
+                css = widget.attrs.get("class", "")
+                if "is-invalid" not in css.split():
+                    widget.attrs["class"] = (css + " is-invalid").strip()
+
+    def apply_service_error(
+        self, exc: ValidationError, *, rows: Mapping[str, tuple[Any, Sequence[int]]] | None = None
+    ) -> None:
+        errors.apply_to_form(self, exc, rows=rows, field_map=self.service_field_map)

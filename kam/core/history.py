@@ -1,0 +1,61 @@
+"""The change log for people: rows of the history table (``core/history.html``) in the
+reader's language — field labels, choice labels, Yes/No, local times, event labels and data."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+SOURCE_LABELS = {
+    "web": gettext_lazy("Web"),
+    "api": gettext_lazy("API"),
+    "admin": gettext_lazy("Admin"),
+    "command": gettext_lazy("Command"),
+    "system": gettext_lazy("System"),
+    "import": gettext_lazy("Import"),
+}
+
+# how event data keys read (apps may log others; unknown keys are shown as they are)
+DATA_LABELS = {
+    "reason": gettext_lazy("Reason"),
+    "comment": gettext_lazy("Comment"),
+}
+
+
+def readable(value):
+    """A logged value for people: Yes/No for booleans, local time for ISO timestamps."""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
+        parsed = parse_datetime(value)
+        if parsed is not None:
+            if timezone.is_aware(parsed):
+                parsed = timezone.localtime(parsed)
+            return parsed.strftime("%Y-%m-%d %H:%M")
+    return value
+
+
+def history_rows(changes) -> list[dict]:
+    """Changes (with ``content_type`` loaded) as rows for ``core/history.html``."""
+    rows = []
+    for change in changes:
+        fields = change.field_changes()
+        for f in fields:
+            f["old"], f["new"] = readable(f["old"]), readable(f["new"])
+        model = change.content_type.model_class()
+        rows.append(
+            {
+                "change": change,
+                "source": SOURCE_LABELS.get(change.source, change.source),
+                "fields": fields,
+                "data": [
+                    (str(DATA_LABELS.get(k, k)), readable(v))
+                    for k, v in (change.data or {}).items()
+                    if v not in ("", None)
+                ],
+                "object_label": model._meta.verbose_name if model else change.content_type.model,
+            }
+        )
+    return rows

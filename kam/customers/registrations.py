@@ -1,0 +1,139 @@
+"""What the customer file plugs into the registry (called from CustomersConfig.ready)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from kam.core.registry import (
+    ApiSchema,
+    BenchCases,
+    ChangeEvent,
+    ChangeLogParent,
+    HomePanel,
+    Loader,
+    NavItem,
+    OwnedItems,
+    UnitUsage,
+    UrlMount,
+    register,
+)
+
+from . import permissions as perms
+
+
+def _customer_list_url(**params) -> str:
+    return "{}?{}".format(reverse("customers:list"), urlencode(params))
+
+
+def _active_customers():
+    from .choices import Status
+    from .models import Customer
+
+    return Customer.objects.filter(status=Status.ACTIVE)
+
+
+def _team_count_annotation():
+    from kam.org.selectors import count_per_unit
+
+    return count_per_unit(_active_customers(), "team")
+
+
+def _home_panel(request) -> dict | None:
+    from kam.org.access import access_for
+
+    from . import selectors
+
+    access = access_for(request.user)
+    if not access.has(perms.CUSTOMERS_VIEW):
+        return None
+    return {**selectors.dashboard(user=request.user), "can_add_customers": access.has(perms.CUSTOMERS_ADD)}
+
+
+def _visible_customers(user):
+    from .selectors import visible_customer_ids
+
+    return visible_customer_ids(user)
+
+
+def _demo(ctx) -> None:
+    from .demo import load
+
+    load(ctx)
+
+
+def _gendata(ctx) -> None:
+    from .gendata import load
+
+    load(ctx)
+
+
+def _gendata_arguments(parser) -> None:
+    from .gendata import add_arguments
+
+    add_arguments(parser)
+
+
+def _bench(ctx):
+    from .bench import prepare
+
+    return prepare(ctx)
+
+
+def register_all() -> None:
+    register("permissions", *perms.PERMISSIONS)
+    register("nav_items", NavItem("customers:list", _("Customers"), "building", perms.CUSTOMERS_VIEW, order=20))
+    register(
+        "home_panels",
+        HomePanel("customers", "customers/home_panel.html", _home_panel, perms.CUSTOMERS_VIEW, order=20),
+    )
+    register(
+        "unit_usage",
+        UnitUsage(
+            key="customers",
+            heading=_("Active customers"),
+            count=lambda unit: _active_customers().filter(team_id=unit.pk).count(),
+            describe=lambda n: ngettext("%(n)d active customer", "%(n)d active customers", n) % {"n": n},
+            annotation=_team_count_annotation,
+            url=lambda unit: _customer_list_url(team=unit.pk, status="active"),
+            order=20,
+        ),
+    )
+    register(
+        "owned_items",
+        OwnedItems(
+            key="customers",
+            count=lambda user: _active_customers().filter(owner_id=user.pk).count(),
+            describe=lambda n: ngettext("%(n)d active customer", "%(n)d active customers", n) % {"n": n},
+            url=lambda user: _customer_list_url(owner=user.pk, status="active"),
+            order=20,
+        ),
+    )
+    register("changelog_parents", ChangeLogParent("customers.Customer", perms.CUSTOMERS_VIEW, _visible_customers))
+    register(
+        "change_events",
+        ChangeEvent("archive", _("Archived"), order=20),
+        ChangeEvent("restore", _("Restored"), order=21),
+    )
+    register("demo_loaders", Loader("customers", _demo, order=20))
+    register("gendata_loaders", Loader("customers", _gendata, order=20, add_arguments=_gendata_arguments))
+    register("bench_cases", BenchCases("customers", _bench, order=20))
+    register("urls", UrlMount("customers/", "kam.customers.urls", order=20))
+    register("api_urls", UrlMount("", "kam.customers.api.urls", order=20))
+    register(
+        "api_schema",
+        ApiSchema(
+            "customers",
+            tags=(
+                {"name": "customers", "description": "The customer file (客户档案): create, edit, archive, restore."},
+                {"name": "contacts", "description": "Customers' contacts (主要联系人)."},
+            ),
+            enum_overrides={
+                "CustomerStatusEnum": "kam.customers.choices.Status",
+                "AccountTeamRoleEnum": "kam.customers.choices.TeamRole",
+            },
+            order=20,
+        ),
+    )

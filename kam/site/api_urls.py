@@ -1,0 +1,14 @@
+"""/api/v1/ — the schema, its docs, the change log and every app's API routes (registry key
+``api_urls``)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from kam.core.registry import registry
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    *(path(mount.prefix, include(mount.module)) for mount in registry["api_urls"]),
+    path("", include("kam.site.api.urls")),
+]

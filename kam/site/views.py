@@ -1,0 +1,94 @@
+"""Login, health check, the role-specific home page and the history viewer."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from kam.core.history import history_rows
+from kam.core.registry import registry
+from kam.core.views import paginate
+from kam.org import selectors as org_selectors
+from kam.org.access import access_for
+from kam.org.roles import default_role
+
+from . import selectors
+from .forms import HistoryFilterForm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+def healthz(request):
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def _panels(request, access) -> list[str]:
+    """The registered home panels this user may see, rendered (each aggregates in the database)."""
+    out = []
+    for panel in registry["home_panels"]:
+        if panel.permission is not None and not access.has(panel.permission):
+            continue
+        context = panel.context(request)
+        if context is None:
+            continue
+        out.append(mark_safe(render_to_string(panel.template, context, request=request)))  # noqa: S308
+    return out
+
+
+@login_required
+def home(request):
+    """The home page, made for the user's roles (R1.2): their roles and what each is for, and
+    the panels the apps registered for what the user may see (customer figures, organisation
+    figures, …)."""
+    user = request.user
+    access = access_for(user)
+    grants = [g for g in org_selectors.grants_of(user=user) if g.unit.is_active]
+    roles = []
+    seen = set()
+    for g in grants:
+        if g.role.code not in seen:
+            seen.add(g.role.code)
+            spec = default_role(g.role.code)
+            roles.append({"role": g.role, "duty": spec.duty if spec else ""})
+    context = {
+        "grants": grants,
+        "roles": roles,
+        "panels": _panels(request, access),
+        "api_docs_url": reverse("api-docs"),
+    }
+    return render(request, "site/home.html", context)
+
+
+@login_required
+def history(request):
+    """The change log across apps (R1/R2 history): every change the user may read, newest
+    first, filtered by object type, action, source and time."""
+    access = access_for(request.user)
+    if not any(access.has(code) for code in selectors.history_permissions()):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    form = HistoryFilterForm(request.GET or None)
+    qs = selectors.changelog_list(user=request.user)
+    if form.is_valid():
+        qs = form.filter(qs)
+    page = paginate(qs, settings.KAM_PAGE_SIZE * 2, request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "site/history.html",
+        {"form": form, "page": page, "history": history_rows(page.object_list), "query": query.urlencode()},
+    )
