@@ -4,19 +4,53 @@ Every knob that differs between a laptop and production is an environment variab
 see README.md "Configuration" for the full list.
 """
 
+import math
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
 
 def env_bool(name: str, default: bool = False) -> bool:
+    """1/true/yes/on → True, 0/false/no/off/empty → False (any case); anything else is an error."""
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={value} is not a boolean: use 1/0, true/false, yes/no or on/off")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value} is not an integer (e.g. {name}={default})") from None
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        number = float(value.strip())
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        raise ImproperlyConfigured(f"{name}={value} is not a number (e.g. {name}={default})")
+    return number
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -96,7 +130,7 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("KAM_SQLITE_PATH", str(DATA_DIR / "kam.sqlite3")),
             # keep each worker's connection (and its page cache) instead of reopening per request
-            "CONN_MAX_AGE": int(os.environ.get("KAM_DB_CONN_MAX_AGE", "600")),
+            "CONN_MAX_AGE": env_int("KAM_DB_CONN_MAX_AGE", 600),
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
@@ -127,8 +161,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("KAM_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = float(os.environ.get("KAM_LOGIN_COOLOFF_HOURS", "0.25"))
+AXES_FAILURE_LIMIT = env_int("KAM_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_float("KAM_LOGIN_COOLOFF_HOURS", 0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -167,7 +201,7 @@ HTTPS = env_bool("KAM_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("KAM_SSL_REDIRECT", True)
-SECURE_HSTS_SECONDS = int(os.environ.get("KAM_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_SECONDS = env_int("KAM_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("KAM_BEHIND_PROXY") else None
@@ -176,7 +210,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = int(os.environ.get("KAM_SESSION_SECONDS", str(60 * 60 * 12)))
+SESSION_COOKIE_AGE = env_int("KAM_SESSION_SECONDS", 60 * 60 * 12)
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie-less meta tag; keep default
 
 # --- Cache: local memory by default, Redis when KAM_REDIS_URL is set (shared by all app servers).

@@ -1,0 +1,113 @@
+"""config/settings.py refuses bad configuration loudly: strict booleans and numbers. The settings
+are imported in a child process with a controlled environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.settings import env_bool, env_float, env_int
+
+ROOT = Path(__file__).resolve().parents[3]
+KEY = "kam-settings-test-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH"
+
+
+def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """This process's environment without any KAM setting (nor make's), plus ``extra``."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("KAM_", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"))
+        and k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")
+    }
+    env["KAM_DATA_DIR"] = str(tmp_path / "data")
+    env.update(extra)
+    return env
+
+
+def load_settings(tmp_path: Path, code: str = "", **extra: str) -> subprocess.CompletedProcess:
+    """``import config.settings`` (then ``code``) in a child Python with a controlled environment."""
+    return subprocess.run(
+        [sys.executable, "-c", "import config.settings as s\n" + code],
+        env=clean_env(tmp_path, **extra),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def refused(out: subprocess.CompletedProcess) -> str:
+    """The settings error of a child that must have failed: its last stderr line."""
+    assert out.returncode != 0, out.stdout + out.stderr
+    last = out.stderr.strip().splitlines()[-1]
+    assert last.startswith("django.core.exceptions.ImproperlyConfigured: "), out.stderr
+    assert "ValueError" not in out.stderr  # a clear settings error, not a bare parse traceback
+    return last
+
+
+# --- booleans and numbers: strict, with a message naming the variable
+@pytest.mark.parametrize("value", ["1", "true", "TRUE", " yes ", "On"])
+def test_env_bool_true_spellings(monkeypatch, value):
+    monkeypatch.setenv("KAM_X", value)
+    assert env_bool("KAM_X", False) is True
+
+
+@pytest.mark.parametrize("value", ["0", "false", "No", " OFF ", ""])
+def test_env_bool_false_spellings(monkeypatch, value):
+    monkeypatch.setenv("KAM_X", value)
+    assert env_bool("KAM_X", True) is False
+
+
+def test_env_bool_unset_is_the_default(monkeypatch):
+    monkeypatch.delenv("KAM_X", raising=False)
+    assert env_bool("KAM_X", True) is True and env_bool("KAM_X", False) is False
+
+
+@pytest.mark.parametrize("value", ["ture", "2", "y", "enabled", "1 0"])
+def test_env_bool_rejects_anything_else(monkeypatch, value):
+    monkeypatch.setenv("KAM_X", value)
+    with pytest.raises(ImproperlyConfigured) as exc:
+        env_bool("KAM_X")
+    assert str(exc.value) == f"KAM_X={value} is not a boolean: use 1/0, true/false, yes/no or on/off"
+
+
+def test_env_int_and_float(monkeypatch):
+    monkeypatch.delenv("KAM_N", raising=False)
+    assert env_int("KAM_N", 7) == 7 and env_float("KAM_N", 0.5) == 0.5
+    monkeypatch.setenv("KAM_N", " 42 ")
+    assert env_int("KAM_N", 7) == 42 and env_float("KAM_N", 0.5) == 42.0
+    for bad in ("4.5", "12h", ""):
+        monkeypatch.setenv("KAM_N", bad)
+        with pytest.raises(ImproperlyConfigured, match=f"^KAM_N={bad} is not an integer"):
+            env_int("KAM_N", 7)
+    for bad in ("quarter", "nan", "inf", ""):
+        monkeypatch.setenv("KAM_N", bad)
+        with pytest.raises(ImproperlyConfigured, match=f"^KAM_N={bad} is not a number"):
+            env_float("KAM_N", 0.5)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "value"), [("KAM_DEBUG", "ture"), ("KAM_HTTPS", "maybe"), ("KAM_AXES_ENABLED", "2")])
+def test_unknown_boolean_refuses_to_start(tmp_path, name, value):
+    msg = refused(load_settings(tmp_path, KAM_SECRET_KEY=KEY, **{name: value}))
+    assert f"{name}={value} is not a boolean: use 1/0, true/false, yes/no or on/off" in msg
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "value", "kind"),
+    [
+        ("KAM_HSTS_SECONDS", "1y", "an integer"),
+        ("KAM_LOGIN_FAILURE_LIMIT", "five", "an integer"),
+        ("KAM_SESSION_SECONDS", "12h", "an integer"),
+        ("KAM_DB_CONN_MAX_AGE", "10.5", "an integer"),
+        ("KAM_LOGIN_COOLOFF_HOURS", "15min", "a number"),
+    ],
+)
+def test_bad_number_refuses_to_start(tmp_path, name, value, kind):
+    msg = refused(load_settings(tmp_path, KAM_SECRET_KEY=KEY, **{name: value}))
+    assert f"{name}={value} is not {kind}" in msg
