@@ -57,8 +57,31 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_secret(name: str, default: str | None = None) -> str | None:
+    """The value of ``name``, or the content of the file named by ``name``_FILE (Docker/systemd
+    secrets; trailing whitespace stripped). Setting both is an error, and so is a file that
+    cannot be read. An empty variable counts as unset."""
+    file_name = f"{name}_FILE"
+    value = os.environ.get(name) or None
+    path = os.environ.get(file_name) or None
+    if value is not None and path is not None:
+        raise ImproperlyConfigured(f"both {name} and {file_name} are set: set only one of them")
+    if path is None:
+        return value if value is not None else default
+    try:
+        with open(path, encoding="utf-8") as fh:
+            content = fh.read().rstrip()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{file_name}={path}: cannot read the file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ImproperlyConfigured(f"{file_name}={path}: the file is not UTF-8 text") from None
+    if not content:
+        raise ImproperlyConfigured(f"{file_name}={path}: the file is empty")
+    return content
+
+
 DEBUG = env_bool("KAM_DEBUG", False)
-SECRET_KEY = os.environ.get("KAM_SECRET_KEY") or "kam-insecure-dev-key-change-me-in-production-0123456789"
+SECRET_KEY = env_secret("KAM_SECRET_KEY") or "kam-insecure-dev-key-change-me-in-production-0123456789"
 ALLOWED_HOSTS = env_list("KAM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("KAM_CSRF_TRUSTED_ORIGINS")
 DATA_DIR = Path(os.environ.get("KAM_DATA_DIR", BASE_DIR / "var"))
@@ -120,7 +143,7 @@ TEMPLATES = [
 ]
 
 # --- Database: embedded SQLite (WAL) by default, PostgreSQL when DATABASE_URL is set.
-DATABASE_URL = os.environ.get("DATABASE_URL")
+DATABASE_URL = env_secret("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
@@ -214,7 +237,7 @@ SESSION_COOKIE_AGE = env_int("KAM_SESSION_SECONDS", 60 * 60 * 12)
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie-less meta tag; keep default
 
 # --- Cache: local memory by default, Redis when KAM_REDIS_URL is set (shared by all app servers).
-REDIS_URL = os.environ.get("KAM_REDIS_URL")
+REDIS_URL = env_secret("KAM_REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -272,5 +295,5 @@ LOGGING = {
 }
 
 # --- KAM business settings
-KAM_DEMO_PASSWORD = os.environ.get("KAM_DEMO_PASSWORD", "kam-demo-2026")
+KAM_DEMO_PASSWORD = env_secret("KAM_DEMO_PASSWORD", "kam-demo-2026")
 KAM_PAGE_SIZE = 25

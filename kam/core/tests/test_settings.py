@@ -1,5 +1,5 @@
-"""config/settings.py refuses bad configuration loudly: strict booleans and numbers. The settings
-are imported in a child process with a controlled environment."""
+"""config/settings.py refuses bad configuration loudly: strict booleans and numbers, ``*_FILE``
+secrets. The settings are imported in a child process with a controlled environment."""
 
 import os
 import subprocess
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.settings import env_bool, env_float, env_int
+from config.settings import env_bool, env_float, env_int, env_secret
 
 ROOT = Path(__file__).resolve().parents[3]
 KEY = "kam-settings-test-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH"
@@ -111,3 +111,76 @@ def test_unknown_boolean_refuses_to_start(tmp_path, name, value):
 def test_bad_number_refuses_to_start(tmp_path, name, value, kind):
     msg = refused(load_settings(tmp_path, KAM_SECRET_KEY=KEY, **{name: value}))
     assert f"{name}={value} is not {kind}" in msg
+
+
+# --- *_FILE variants of the secrets
+def test_env_secret(monkeypatch, tmp_path):
+    monkeypatch.delenv("KAM_S", raising=False)
+    monkeypatch.delenv("KAM_S_FILE", raising=False)
+    assert env_secret("KAM_S") is None and env_secret("KAM_S", "dflt") == "dflt"
+    monkeypatch.setenv("KAM_S", "direct")
+    assert env_secret("KAM_S", "dflt") == "direct"
+    secret = tmp_path / "s"
+    secret.write_text("from-file \n\n", encoding="utf-8")
+    monkeypatch.setenv("KAM_S_FILE", str(secret))
+    with pytest.raises(ImproperlyConfigured, match="both KAM_S and KAM_S_FILE are set"):
+        env_secret("KAM_S")
+    monkeypatch.setenv("KAM_S", "")  # an empty variable counts as unset
+    assert env_secret("KAM_S") == "from-file"
+    secret.write_text("\n", encoding="utf-8")
+    with pytest.raises(ImproperlyConfigured, match="the file is empty"):
+        env_secret("KAM_S")
+    secret.write_bytes(b"\xff\xfe")
+    with pytest.raises(ImproperlyConfigured, match="not UTF-8"):
+        env_secret("KAM_S")
+    monkeypatch.setenv("KAM_S_FILE", str(tmp_path / "missing"))
+    with pytest.raises(ImproperlyConfigured, match=f"KAM_S_FILE={tmp_path / 'missing'}: cannot read"):
+        env_secret("KAM_S")
+
+
+@pytest.mark.slow
+def test_file_variants_are_read(tmp_path):
+    files = {
+        "KAM_SECRET_KEY_FILE": KEY + "\n",
+        "DATABASE_URL_FILE": "postgres://kam:pw@db.example:5432/kamdb\n",
+        "KAM_REDIS_URL_FILE": "redis://cache.example:6379/3 \n",
+        "KAM_DEMO_PASSWORD_FILE": "demo-from-file\r\n",
+    }
+    extra = {}
+    for name, content in files.items():
+        path = tmp_path / name.lower()
+        path.write_text(content, encoding="utf-8")
+        extra[name] = str(path)
+    code = (
+        "db = s.DATABASES['default']\n"
+        "print(s.SECRET_KEY, db['ENGINE'], db['HOST'], db['NAME'], db['PASSWORD'],"
+        " s.CACHES['default']['LOCATION'], s.KAM_DEMO_PASSWORD)"
+    )
+    out = load_settings(tmp_path, code, **extra)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [
+        KEY,
+        "django.db.backends.postgresql",
+        "db.example",
+        "kamdb",
+        "pw",
+        "redis://cache.example:6379/3",
+        "demo-from-file",
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["KAM_SECRET_KEY", "DATABASE_URL", "KAM_REDIS_URL", "KAM_DEMO_PASSWORD"])
+def test_variable_and_its_file_together_refuse_to_start(tmp_path, name):
+    path = tmp_path / "value"
+    path.write_text("something\n", encoding="utf-8")
+    extra = {"KAM_SECRET_KEY": KEY, name: "postgres://u@h/db", f"{name}_FILE": str(path)}
+    msg = refused(load_settings(tmp_path, **extra))
+    assert f"both {name} and {name}_FILE are set" in msg
+
+
+@pytest.mark.slow
+def test_missing_secret_file_refuses_to_start_and_names_it(tmp_path):
+    missing = tmp_path / "no" / "such_key"
+    msg = refused(load_settings(tmp_path, KAM_SECRET_KEY_FILE=str(missing)))
+    assert f"KAM_SECRET_KEY_FILE={missing}: cannot read the file" in msg
