@@ -1,7 +1,10 @@
 """config/settings.py refuses bad configuration loudly: strict booleans and numbers, ``*_FILE``
-secrets. The settings are imported in a child process with a controlled environment."""
+secrets; and `make secret` makes a development key once. The settings are imported in a child
+process with a controlled environment."""
 
 import os
+import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -184,3 +187,61 @@ def test_missing_secret_file_refuses_to_start_and_names_it(tmp_path):
     missing = tmp_path / "no" / "such_key"
     msg = refused(load_settings(tmp_path, KAM_SECRET_KEY_FILE=str(missing)))
     assert f"KAM_SECRET_KEY_FILE={missing}: cannot read the file" in msg
+
+
+# --- `make secret`: the newcomer's key for `make run`
+def make(tmp_path: Path, *args: str, **extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["make", "-s", *args, f"KAM_DATA_DIR={tmp_path / 'data'}"],
+        env=clean_env(tmp_path, **extra),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")
+
+
+@pytest.mark.slow
+@needs_make
+def test_make_secret_generates_the_key_once_and_never_overwrites_it(tmp_path):
+    key_file = tmp_path / "data" / "secret_key"
+    out = make(tmp_path, "secret")
+    assert out.returncode == 0, out.stdout + out.stderr
+    key = key_file.read_text(encoding="utf-8").strip()
+    assert len(key) >= 50 and key.isprintable()
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert not list(key_file.parent.glob("*.tmp"))
+
+    assert make(tmp_path, "secret").returncode == 0
+    assert key_file.read_text(encoding="utf-8").strip() == key  # kept, not regenerated
+    key_file.write_text("my-own-key-" + "k" * 50 + "\n", encoding="utf-8")
+    assert make(tmp_path, "secret").returncode == 0
+    assert key_file.read_text(encoding="utf-8") == "my-own-key-" + "k" * 50 + "\n"  # never overwritten
+
+    # and the generated key is one the settings accept
+    fresh = tmp_path / "fresh"
+    assert make(fresh, "secret").returncode == 0
+    out = load_settings(tmp_path, "print(s.SECRET_KEY)", KAM_SECRET_KEY_FILE=str(fresh / "data" / "secret_key"))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == (fresh / "data" / "secret_key").read_text(encoding="utf-8").strip()
+
+
+@pytest.mark.slow
+@needs_make
+def test_make_passes_the_key_file_to_kam_unless_the_user_set_a_key(tmp_path):
+    key_file = tmp_path / "data" / "secret_key"
+    plan = make(tmp_path, "-n", "migrate", "demo", "serve", "openapi", "bench", "messages")
+    assert plan.returncode == 0, plan.stderr
+    kam_lines = [line for line in plan.stdout.splitlines() if "/kam " in line]
+    assert len(kam_lines) == 6, plan.stdout
+    assert all(line.startswith(f"KAM_SECRET_KEY_FILE={key_file} ") for line in kam_lines), kam_lines
+
+    for user_key in ({"KAM_SECRET_KEY": KEY}, {"KAM_SECRET_KEY_FILE": str(tmp_path / "mine")}):
+        out = make(tmp_path, "secret", **user_key)
+        assert out.returncode == 0 and not key_file.exists()  # nothing generated
+        plan = make(tmp_path, "-n", "migrate", **user_key)
+        kam_lines = [line for line in plan.stdout.splitlines() if "/kam " in line]
+        assert kam_lines and not any("KAM_SECRET_KEY_FILE=" in line for line in kam_lines), plan.stdout
