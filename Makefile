@@ -5,9 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MO     := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
-# Unless you set KAM_SECRET_KEY or KAM_SECRET_KEY_FILE yourself, every `kam` below gets a
-# random key that `make secret` generates once into $(KAM_DATA_DIR)/secret_key (mode 600,
-# never overwritten).
+# The settings refuse to start without a secret key (unless KAM_DEBUG=1). Unless you set
+# KAM_SECRET_KEY or KAM_SECRET_KEY_FILE yourself, every `kam` below gets a random key that
+# `make secret` generates once into $(KAM_DATA_DIR)/secret_key (mode 600, never overwritten).
 KAM_DATA_DIR ?= var
 SECRET_KEY_FILE := $(KAM_DATA_DIR)/secret_key
 ifeq ($(strip $(value KAM_SECRET_KEY)$(value KAM_SECRET_KEY_FILE)),)

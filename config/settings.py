@@ -81,7 +81,16 @@ def env_secret(name: str, default: str | None = None) -> str | None:
 
 
 DEBUG = env_bool("KAM_DEBUG", False)
-SECRET_KEY = env_secret("KAM_SECRET_KEY") or "kam-insecure-dev-key-change-me-in-production-0123456789"
+# No key, no start — except in development (KAM_DEBUG=1). `make run` generates var/secret_key.
+SECRET_KEY = env_secret("KAM_SECRET_KEY") or ""
+if not SECRET_KEY and not DEBUG:
+    raise ImproperlyConfigured(
+        "KAM_SECRET_KEY is not set: set KAM_SECRET_KEY to a long random string, or KAM_SECRET_KEY_FILE "
+        "to a file holding one. Make one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'. "
+        "(`make run` generates var/secret_key for you; KAM_DEBUG=1 falls back to a development key.)"
+    )
+# the "django-insecure-" prefix makes `check --deploy` flag it (security.W009)
+SECRET_KEY = SECRET_KEY or "django-insecure-kam-development-key-never-use-in-production-0123456789"
 ALLOWED_HOSTS = env_list("KAM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("KAM_CSRF_TRUSTED_ORIGINS")
 DATA_DIR = Path(os.environ.get("KAM_DATA_DIR", BASE_DIR / "var"))

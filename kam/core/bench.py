@@ -93,9 +93,12 @@ def scratch_pg_url(url: str, name: str = SCRATCH_PG_NAME) -> str:
 
 def scratch_env(base: dict[str, str], *, workdir: str, database_url: str | None = None) -> dict[str, str]:
     """The environment of the bench's child processes: a scratch database, production mode
-    (no KAM_DEBUG), no login lockout, and nothing written outside ``workdir``."""
+    (no KAM_DEBUG, so a secret key: the caller's, else a random one), no login lockout, and
+    nothing written outside ``workdir``."""
     env = dict(base)
     env.pop("KAM_DEBUG", None)
+    if not (env.get("KAM_SECRET_KEY") or env.get("KAM_SECRET_KEY_FILE")):
+        env["KAM_SECRET_KEY"] = secrets.token_urlsafe(50)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     env["KAM_AXES_ENABLED"] = "0"
     env["KAM_DATA_DIR"] = workdir

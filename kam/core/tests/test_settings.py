@@ -1,6 +1,6 @@
-"""config/settings.py refuses bad configuration loudly: strict booleans and numbers, ``*_FILE``
-secrets; and `make secret` makes a development key once. The settings are imported in a child
-process with a controlled environment."""
+"""config/settings.py refuses bad or missing configuration loudly: strict booleans and numbers,
+a required secret key outside development, ``*_FILE`` secrets; and `make secret` makes a
+development key once. The settings are imported in a child process with a controlled environment."""
 
 import os
 import shutil
@@ -187,6 +187,48 @@ def test_missing_secret_file_refuses_to_start_and_names_it(tmp_path):
     missing = tmp_path / "no" / "such_key"
     msg = refused(load_settings(tmp_path, KAM_SECRET_KEY_FILE=str(missing)))
     assert f"KAM_SECRET_KEY_FILE={missing}: cannot read the file" in msg
+
+
+# --- the secret key: required unless KAM_DEBUG=1
+@pytest.mark.slow
+@pytest.mark.parametrize("debug", [None, "0", "off"])
+def test_missing_secret_key_refuses_to_start_outside_debug(tmp_path, debug):
+    extra = {} if debug is None else {"KAM_DEBUG": debug}
+    msg = refused(load_settings(tmp_path, **extra))
+    assert "KAM_SECRET_KEY is not set" in msg and "KAM_SECRET_KEY_FILE" in msg
+    assert "python -c 'import secrets; print(secrets.token_urlsafe(50))'" in msg
+
+
+@pytest.mark.slow
+def test_empty_secret_key_counts_as_missing(tmp_path):
+    assert "KAM_SECRET_KEY is not set" in refused(load_settings(tmp_path, KAM_SECRET_KEY=""))
+
+
+@pytest.mark.slow
+def test_debug_starts_with_a_development_key(tmp_path):
+    out = load_settings(tmp_path, "print(s.DEBUG, s.SECRET_KEY)", KAM_DEBUG="1")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "django-insecure-kam-development-key-never-use-in-production-0123456789"]
+
+
+@pytest.mark.slow
+def test_secret_key_from_the_environment(tmp_path):
+    out = load_settings(tmp_path, "print(s.DEBUG, s.SECRET_KEY)", KAM_SECRET_KEY=KEY)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", KEY]
+
+
+@pytest.mark.slow
+def test_kam_check_refuses_without_a_key_and_passes_with_a_key_file(tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text(KEY + "\n", encoding="utf-8")
+    kam = [sys.executable, "-m", "kam", "check"]
+    run = dict(cwd=ROOT, capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(kam, env=clean_env(tmp_path, KAM_DEBUG="0"), **run)
+    assert bad.returncode != 0 and "KAM_SECRET_KEY is not set" in bad.stderr
+    good = subprocess.run(kam, env=clean_env(tmp_path, KAM_DEBUG="0", KAM_SECRET_KEY_FILE=str(key_file)), **run)
+    assert good.returncode == 0, good.stderr
+    assert "System check identified no issues" in good.stdout
 
 
 # --- `make secret`: the newcomer's key for `make run`
