@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.i18n import i18n_patterns  # noqa: F401  (kept for later per-language URLs)
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,6 +9,3 @@ urlpatterns = [
     path("org/", include("kam.org.urls")),
     path("customers/", include("kam.customers.urls")),
 ]
-
-if settings.DEBUG:  # pragma: no cover
-    pass
