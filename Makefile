@@ -2,13 +2,25 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-KAM    := $(BIN)/kam
 STAMP  := $(VENV)/.installed
 MO     := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
-.PHONY: run test test-fast venv migrate demo serve lint format openapi bench browser messages clean
+# The settings refuse to start without a secret key (unless KAM_DEBUG=1). Unless you set
+# KAM_SECRET_KEY or KAM_SECRET_KEY_FILE yourself, every `kam` below gets a random key that
+# `make secret` generates once into $(KAM_DATA_DIR)/secret_key (mode 600, never overwritten).
+KAM_DATA_DIR ?= var
+SECRET_KEY_FILE := $(KAM_DATA_DIR)/secret_key
+ifeq ($(strip $(value KAM_SECRET_KEY)$(value KAM_SECRET_KEY_FILE)),)
+KAM    := KAM_SECRET_KEY_FILE=$(SECRET_KEY_FILE) $(BIN)/kam
+SECRET := $(SECRET_KEY_FILE)
+else
+KAM    := $(BIN)/kam
+SECRET :=
+endif
 
-run: venv migrate demo serve ## venv + install + migrate + demo company + serve on http://127.0.0.1:8000
+.PHONY: run test test-fast venv secret migrate demo serve lint format openapi bench browser messages clean
+
+run: venv secret migrate demo serve ## venv + install + migrate + demo company + serve on http://127.0.0.1:8000
 
 test: venv browser ## the whole suite (browser tests included), with the coverage floor
 	$(BIN)/pytest --cov --cov-report=term
@@ -29,13 +41,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-migrate: venv
+secret: $(SECRET) ## the development secret key $(KAM_DATA_DIR)/secret_key (made once, kept)
+
+$(SECRET_KEY_FILE):
+	@mkdir -p $(@D)
+	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@.tmp && mv $@.tmp $@
+	@echo "generated a random secret key in $@ (kept; set KAM_SECRET_KEY or KAM_SECRET_KEY_FILE in production)"
+
+migrate: venv secret
 	$(KAM) migrate --noinput
 
-demo: venv
+demo: venv secret
 	$(KAM) demo
 
-serve: venv
+serve: venv secret
 	$(KAM) serve --bind 127.0.0.1:8000
 
 browser: ## Debian's chromium for the Playwright tests (installed when missing and we are root)
@@ -57,15 +76,15 @@ format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-openapi: venv ## regenerate the committed openapi.yaml
+openapi: venv secret ## regenerate the committed openapi.yaml
 	$(KAM) spectacular --lang en --validate --fail-on-warn --file openapi.yaml
 
-messages: venv ## refresh and compile the zh_Hans and en catalogues (needs gettext)
+messages: venv secret ## refresh and compile the zh_Hans and en catalogues (needs gettext)
 	$(KAM) makemessages -l zh_Hans -l en --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'static/*'
 	$(BIN)/python scripts/messages.py fill-en
 	$(BIN)/python scripts/messages.py compile
 
-bench: venv ## performance benchmark on 100,000 customers (see README)
+bench: venv secret ## performance benchmark on 100,000 customers (see README)
 	$(KAM) bench --customers 100000
 
 clean:

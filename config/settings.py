@@ -4,27 +4,93 @@ Every knob that differs between a laptop and production is an environment variab
 see README.md "Configuration" for the full list.
 """
 
+import math
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
 
 def env_bool(name: str, default: bool = False) -> bool:
+    """1/true/yes/on → True, 0/false/no/off/empty → False (any case); anything else is an error."""
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={value} is not a boolean: use 1/0, true/false, yes/no or on/off")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value} is not an integer (e.g. {name}={default})") from None
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        number = float(value.strip())
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        raise ImproperlyConfigured(f"{name}={value} is not a number (e.g. {name}={default})")
+    return number
 
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_secret(name: str, default: str | None = None) -> str | None:
+    """The value of ``name``, or the content of the file named by ``name``_FILE (Docker/systemd
+    secrets; trailing whitespace stripped). Setting both is an error, and so is a file that
+    cannot be read. An empty variable counts as unset."""
+    file_name = f"{name}_FILE"
+    value = os.environ.get(name) or None
+    path = os.environ.get(file_name) or None
+    if value is not None and path is not None:
+        raise ImproperlyConfigured(f"both {name} and {file_name} are set: set only one of them")
+    if path is None:
+        return value if value is not None else default
+    try:
+        with open(path, encoding="utf-8") as fh:
+            content = fh.read().rstrip()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{file_name}={path}: cannot read the file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ImproperlyConfigured(f"{file_name}={path}: the file is not UTF-8 text") from None
+    if not content:
+        raise ImproperlyConfigured(f"{file_name}={path}: the file is empty")
+    return content
+
+
 DEBUG = env_bool("KAM_DEBUG", False)
-SECRET_KEY = os.environ.get("KAM_SECRET_KEY") or "kam-insecure-dev-key-change-me-in-production-0123456789"
+# No key, no start — except in development (KAM_DEBUG=1). `make run` generates var/secret_key.
+SECRET_KEY = env_secret("KAM_SECRET_KEY") or ""
+if not SECRET_KEY and not DEBUG:
+    raise ImproperlyConfigured(
+        "KAM_SECRET_KEY is not set: set KAM_SECRET_KEY to a long random string, or KAM_SECRET_KEY_FILE "
+        "to a file holding one. Make one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'. "
+        "(`make run` generates var/secret_key for you; KAM_DEBUG=1 falls back to a development key.)"
+    )
+# the "django-insecure-" prefix makes `check --deploy` flag it (security.W009)
+SECRET_KEY = SECRET_KEY or "django-insecure-kam-development-key-never-use-in-production-0123456789"
 ALLOWED_HOSTS = env_list("KAM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("KAM_CSRF_TRUSTED_ORIGINS")
 DATA_DIR = Path(os.environ.get("KAM_DATA_DIR", BASE_DIR / "var"))
@@ -88,7 +154,7 @@ TEMPLATES = [
 ]
 
 # --- Database: embedded SQLite (WAL) by default, PostgreSQL when DATABASE_URL is set.
-DATABASE_URL = os.environ.get("DATABASE_URL")
+DATABASE_URL = env_secret("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
@@ -98,7 +164,7 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("KAM_SQLITE_PATH", str(DATA_DIR / "kam.sqlite3")),
             # keep each worker's connection (and its page cache) instead of reopening per request
-            "CONN_MAX_AGE": int(os.environ.get("KAM_DB_CONN_MAX_AGE", "600")),
+            "CONN_MAX_AGE": env_int("KAM_DB_CONN_MAX_AGE", 600),
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
@@ -129,8 +195,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("KAM_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = float(os.environ.get("KAM_LOGIN_COOLOFF_HOURS", "0.25"))
+AXES_FAILURE_LIMIT = env_int("KAM_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_float("KAM_LOGIN_COOLOFF_HOURS", 0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -169,7 +235,7 @@ HTTPS = env_bool("KAM_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("KAM_SSL_REDIRECT", True)
-SECURE_HSTS_SECONDS = int(os.environ.get("KAM_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_SECONDS = env_int("KAM_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("KAM_BEHIND_PROXY") else None
@@ -178,18 +244,18 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = int(os.environ.get("KAM_SESSION_SECONDS", str(60 * 60 * 12)))
+SESSION_COOKIE_AGE = env_int("KAM_SESSION_SECONDS", 60 * 60 * 12)
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie-less meta tag; keep default
 
 # --- Cache: local memory by default, Redis when KAM_REDIS_URL is set (shared by all app servers).
-REDIS_URL = os.environ.get("KAM_REDIS_URL")
+REDIS_URL = env_secret("KAM_REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Lists: rows per page of every list page and API list (the API's ?page_size= goes up to 200)
-KAM_PAGE_SIZE = int(os.environ.get("KAM_PAGE_SIZE", "25"))
+KAM_PAGE_SIZE = env_int("KAM_PAGE_SIZE", 25)
 
 # --- REST API
 REST_FRAMEWORK = {
@@ -235,4 +301,4 @@ LOGGING = {
 }
 
 # --- KAM business settings
-KAM_DEMO_PASSWORD = os.environ.get("KAM_DEMO_PASSWORD", "kam-demo-2026")
+KAM_DEMO_PASSWORD = env_secret("KAM_DEMO_PASSWORD", "kam-demo-2026")

@@ -86,9 +86,12 @@ def pg_target(url: str) -> PgTarget:
 
 def scratch_env(base: dict[str, str], *, workdir: str, database_url: str | None = None) -> dict[str, str]:
     """The environment of the bench's child processes: a scratch database, production mode
-    (no KAM_DEBUG), no login lockout, and nothing written outside ``workdir``."""
+    (no KAM_DEBUG, so a secret key: the caller's, else a random one), no login lockout, and
+    nothing written outside ``workdir``."""
     env = dict(base)
     env.pop("KAM_DEBUG", None)
+    if not (env.get("KAM_SECRET_KEY") or env.get("KAM_SECRET_KEY_FILE")):
+        env["KAM_SECRET_KEY"] = secrets.token_urlsafe(50)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     env["KAM_AXES_ENABLED"] = "0"
     env["KAM_DATA_DIR"] = workdir
@@ -96,7 +99,6 @@ def scratch_env(base: dict[str, str], *, workdir: str, database_url: str | None 
     env["KAM_MEDIA_ROOT"] = os.path.join(workdir, "media")
     env["KAM_ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
     env["KAM_API_LOGIN_RATE"] = "1000/min"
-    env.setdefault("KAM_SECRET_KEY", secrets.token_urlsafe(50))
     env.pop("KAM_HTTPS", None)
     env.pop("KAM_REDIS_URL", None)  # a shared cache could mix with the real site's
     if database_url:

@@ -99,6 +99,16 @@ def test_scratch_env_sqlite_never_points_at_the_main_database(tmp_path):
     assert base["KAM_DEBUG"] == "1"  # the caller's mapping is untouched
 
 
+def test_scratch_env_has_a_secret_key(tmp_path):
+    """The children run without KAM_DEBUG, so they need a key: the caller's, else a random one."""
+    env = bench.scratch_env({"KAM_DEBUG": "1"}, workdir=str(tmp_path))
+    assert len(env["KAM_SECRET_KEY"]) >= 50
+    assert env["KAM_SECRET_KEY"] != bench.scratch_env({}, workdir=str(tmp_path))["KAM_SECRET_KEY"]
+    assert bench.scratch_env({"KAM_SECRET_KEY": "mine"}, workdir=str(tmp_path))["KAM_SECRET_KEY"] == "mine"
+    from_file = bench.scratch_env({"KAM_SECRET_KEY_FILE": "/run/secrets/kam"}, workdir=str(tmp_path))
+    assert from_file["KAM_SECRET_KEY_FILE"] == "/run/secrets/kam" and "KAM_SECRET_KEY" not in from_file
+
+
 def test_pg_target_uses_the_named_database_or_a_unique_scratch_name(tmp_path):
     target = bench.pg_target("postgresql://u:p@db:5432/kam_bench_7?sslmode=require")
     assert target.url == "postgresql://u:p@db:5432/kam_bench_7?sslmode=require"

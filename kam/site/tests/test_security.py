@@ -71,6 +71,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         "KAM_DATA_DIR": str(tmp_path),
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("KAM_SECRET_KEY_FILE", None)
     out = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
@@ -79,8 +80,10 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         cwd=ROOT,
     )
     assert out.returncode == 0, out.stdout + out.stderr
-    # and the same check fails loudly with the insecure development defaults
+    # and the same check fails loudly with the insecure development defaults (without a key
+    # the settings only start with KAM_DEBUG=1, and then on the development key)
     env_dev = {k: v for k, v in env.items() if k not in ("KAM_SECRET_KEY", "KAM_HTTPS")}
+    env_dev["KAM_DEBUG"] = "1"
     bad = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
         env=env_dev,
@@ -89,6 +92,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         cwd=ROOT,
     )
     assert bad.returncode != 0
+    assert "security.W009" in bad.stderr and "security.W018" in bad.stderr, bad.stdout + bad.stderr
 
 
 def test_pages_speak_zh_hans_whatever_the_browser_says(personas, client):

@@ -1,0 +1,9 @@
+"""Settings for the test suite: the real settings plus a fixed secret key, so `pytest` needs no
+environment. Production and `make run` must provide their own key (see config/settings.py)."""
+
+import os
+
+if not (os.environ.get("KAM_SECRET_KEY") or os.environ.get("KAM_SECRET_KEY_FILE")):
+    os.environ["KAM_SECRET_KEY"] = "kam-tests-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+from .settings import *  # noqa: E402, F403
