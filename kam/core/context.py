@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -51,3 +52,27 @@ def change_context(
 
 def current_context() -> ChangeContext:
     return _current.get() or ChangeContext()
+
+
+@contextlib.contextmanager
+def acting_as(actor) -> Iterator[ChangeContext]:
+    """Attribute the changes made inside the block to ``actor``, keeping the current source and
+    request id (a service called from a page, the API, a command or a test logs its actor)."""
+    parent = current_context()
+    with change_context(source=parent.source, actor=actor, request=parent.request, request_id=parent.request_id) as ctx:
+        yield ctx
+
+
+def attributed(service):
+    """Decorator for services taking a keyword-only ``actor``: their writes are logged as the
+    actor's (architecture rule 2: every change is attributable)."""
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        actor = kwargs.get("actor")
+        if actor is None:
+            return service(*args, **kwargs)
+        with acting_as(actor):
+            return service(*args, **kwargs)
+
+    return wrapper

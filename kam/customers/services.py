@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.core.changes import save_with_event
+from kam.core.context import attributed
 from kam.core.errors import prefixed
 from kam.core.models import format_number
 from kam.core.validators import normalize_phone
@@ -141,6 +142,7 @@ def _validate_owner_team(
         raise ValidationError(errors)
 
 
+@attributed
 @transaction.atomic
 def customer_create(
     *,
@@ -189,6 +191,7 @@ def customer_create(
     return customer
 
 
+@attributed
 @transaction.atomic
 def customer_update(
     *,
@@ -227,6 +230,7 @@ def customer_update(
     return customer
 
 
+@attributed
 @transaction.atomic
 def customer_archive(*, actor: User, customer: Customer, reason: str = "") -> Customer:
     """Archive a customer: it leaves the active lists but keeps its file and history. Logged as
@@ -246,6 +250,7 @@ def customer_archive(*, actor: User, customer: Customer, reason: str = "") -> Cu
     return customer
 
 
+@attributed
 @transaction.atomic
 def customer_restore(*, actor: User, customer: Customer) -> Customer:
     """Bring an archived customer back to the active lists (the event ``restore``)."""
@@ -283,6 +288,7 @@ def _editable_customer(actor: User, customer: Customer) -> None:
         raise ValidationError(_("An archived customer cannot be edited; restore it first."))
 
 
+@attributed
 @transaction.atomic
 def contact_create(*, actor: User, customer: Customer, data: Mapping[str, Any]) -> Contact:
     """Add a contact (主要联系人) to a customer."""
@@ -292,6 +298,7 @@ def contact_create(*, actor: User, customer: Customer, data: Mapping[str, Any]) 
     return contact
 
 
+@attributed
 @transaction.atomic
 def contact_update(*, actor: User, contact: Contact, data: Mapping[str, Any]) -> Contact:
     _editable_customer(actor, contact.customer)
@@ -301,6 +308,7 @@ def contact_update(*, actor: User, contact: Contact, data: Mapping[str, Any]) ->
     return contact
 
 
+@attributed
 @transaction.atomic
 def contact_delete(*, actor: User, contact: Contact) -> None:
     customer = contact.customer
@@ -309,6 +317,7 @@ def contact_delete(*, actor: User, contact: Contact) -> None:
     refresh_derived(customer)
 
 
+@attributed
 @transaction.atomic
 def yearly_sales_set(*, actor: User, customer: Customer, rows: Iterable[Mapping[str, Any]]) -> None:
     """Replace the customer's 近3年销售业绩 with ``rows`` ({year, revenue}); logs each change."""
@@ -341,6 +350,7 @@ def yearly_sales_set(*, actor: User, customer: Customer, rows: Iterable[Mapping[
     refresh_derived(customer)
 
 
+@attributed
 @transaction.atomic
 def account_team_add(*, actor: User, customer: Customer, user: User, role: str) -> AccountTeamMember:
     """Seat ``user`` on the customer's account team; they then see the customer (R1.2)."""
@@ -355,6 +365,7 @@ def account_team_add(*, actor: User, customer: Customer, user: User, role: str) 
     return member
 
 
+@attributed
 @transaction.atomic
 def account_team_remove(*, actor: User, member: AccountTeamMember) -> None:
     _editable_customer(actor, member.customer)

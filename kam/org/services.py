@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kam.core.context import attributed
 from kam.core.validators import normalize_phone, validate_phone
 
 from . import permissions as perms
@@ -43,6 +44,7 @@ def _require_active_unit(unit: OrgUnit | None, field: str) -> None:
 # --- org units --------------------------------------------------------------------------------
 
 
+@attributed
 @transaction.atomic
 def unit_create(*, actor: User, name: str, code: str, kind: str, parent: OrgUnit | None = None) -> OrgUnit:
     """Add an org unit under ``parent`` (or a new root when ``parent`` is None) (R1.1)."""
@@ -54,6 +56,7 @@ def unit_create(*, actor: User, name: str, code: str, kind: str, parent: OrgUnit
     return unit
 
 
+@attributed
 @transaction.atomic
 def unit_update(
     *, actor: User, unit: OrgUnit, name: str | None = None, code: str | None = None, kind: str | None = None
@@ -72,6 +75,7 @@ def unit_update(
     return unit
 
 
+@attributed
 @transaction.atomic
 def unit_move(*, actor: User, unit: OrgUnit, parent: OrgUnit | None) -> OrgUnit:
     """Put ``unit`` (with its whole subtree) under ``parent``; ``None`` makes it a root.
@@ -97,6 +101,7 @@ def unit_move(*, actor: User, unit: OrgUnit, parent: OrgUnit | None) -> OrgUnit:
     return unit
 
 
+@attributed
 @transaction.atomic
 def unit_deactivate(*, actor: User, unit: OrgUnit) -> OrgUnit:
     """Deactivate a unit. Refused while it still has active customers, active members or active
@@ -118,6 +123,7 @@ def unit_deactivate(*, actor: User, unit: OrgUnit) -> OrgUnit:
     return unit
 
 
+@attributed
 @transaction.atomic
 def unit_activate(*, actor: User, unit: OrgUnit) -> OrgUnit:
     """Reactivate a unit; its parent must be active."""
@@ -151,6 +157,7 @@ def _clean_user(user: User) -> None:
     user.full_clean(exclude=["password"])
 
 
+@attributed
 @transaction.atomic
 def user_create(
     *,
@@ -181,6 +188,7 @@ def user_create(
     return user
 
 
+@attributed
 @transaction.atomic
 def user_update(*, actor: User, user: User, data: Mapping[str, Any]) -> User:
     """Edit a user's username, name, e-mail, phone, job title or home unit (keys of ``data``)."""
@@ -202,6 +210,7 @@ def user_update(*, actor: User, user: User, data: Mapping[str, Any]) -> User:
     return user
 
 
+@attributed
 @transaction.atomic
 def user_set_password(*, actor: User, user: User, password: str) -> User:
     """Set a new password (validated by Django's password validators)."""
@@ -213,6 +222,7 @@ def user_set_password(*, actor: User, user: User, password: str) -> User:
     return user
 
 
+@attributed
 @transaction.atomic
 def user_deactivate(*, actor: User, user: User) -> User:
     """Deactivate a user (R1.4): refused while the user still owns anything an app registered
@@ -242,6 +252,7 @@ def user_deactivate(*, actor: User, user: User) -> User:
     return user
 
 
+@attributed
 @transaction.atomic
 def user_activate(*, actor: User, user: User) -> User:
     _require_manage(actor)
@@ -256,6 +267,7 @@ def user_activate(*, actor: User, user: User) -> User:
 # --- role grants -----------------------------------------------------------------------------
 
 
+@attributed
 @transaction.atomic
 def grant_add(*, actor: User, user: User, role: Role, unit: OrgUnit) -> RoleGrant:
     """Grant ``role`` to ``user`` at ``unit`` (it applies to the unit's subtree, R1.3)."""
@@ -275,6 +287,7 @@ def grant_add(*, actor: User, user: User, role: Role, unit: OrgUnit) -> RoleGran
     return grant
 
 
+@attributed
 @transaction.atomic
 def grant_remove(*, actor: User, grant: RoleGrant) -> None:
     """Take a role grant away. An administrator cannot remove their own last org-management

@@ -782,3 +782,72 @@ def test_owner_filter_refuses_people_outside_scope_like_missing_ones(world, en):
     inside = api.get(customer_url(), {"owner": world.p.sp2.pk})
     assert inside.status_code == 200
     assert [c["name"] for c in inside.json()["results"]] == [world.c_sp2.name]
+
+
+# --- who may own a customer, which team it is filed under: the service decides, for every entry point
+
+
+def test_specialist_cannot_file_a_customer_under_another_regions_team(world, en):
+    """``POST /customers/`` with another region's ``team`` answered 201: the customer then left
+    the specialist's manager's sight and appeared in another region's."""
+    before = counts()
+    response = client_for(world.p.sp1).post(
+        customer_url(), {"name": "越区客户", "credit_code": valid_uscc(5301), "team": world.p.team_s.pk}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json() == {"team": ["Choose a team in your part of the organisation."]}
+    assert counts() == before
+    # their own team is fine, and is also the default
+    ok = client_for(world.p.sp1).post(
+        customer_url(), {"name": "本组客户", "credit_code": valid_uscc(5302), "team": world.p.team_a.pk}, format="json"
+    )
+    assert ok.status_code == 201 and ok.json()["team"] == world.p.team_a.pk
+
+
+def test_manager_cannot_give_a_customer_to_someone_outside_their_scope(world, en):
+    """``PATCH … {"owner": <user of another region>}`` answered 200 (the page refused it)."""
+    url = customer_url(world.c_sp1.pk)
+    before = counts()
+    for payload in ({"owner": world.p.sp_other.pk}, {"team": world.p.team_s.pk}, {"owner": world.p.dm_south.pk}):
+        response = client_for(world.p.am).patch(url, payload, format="json")
+        assert response.status_code == 400, (payload, response.content)
+        assert list(response.json()) == list(payload)
+    assert counts() == before
+    world.c_sp1.refresh_from_db()
+    assert (world.c_sp1.owner, world.c_sp1.team) == (world.p.sp1, world.p.team_a)
+    # inside their own part of the organisation it works
+    response = client_for(world.p.am).patch(url, {"owner": world.p.sp2.pk}, format="json")
+    assert response.status_code == 200 and response.json()["owner"] == world.p.sp2.pk
+    # the director may move it anywhere
+    response = client_for(world.p.director).patch(
+        url, {"owner": world.p.sp_other.pk, "team": world.p.team_s.pk}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["team"] == world.p.team_s.pk
+
+
+def test_an_inactive_owner_is_refused(world, en):
+    response = client_for(world.p.am).patch(customer_url(world.c_sp1.pk), {"owner": world.p.inactive.pk}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"owner": ["The owner must be an active user."]}
+
+
+def test_sort_labels_are_translated_in_both_directions():
+    """The API's FilterSet used to wrap the sort labels so that 「最后更新（降序）」 read
+    「最后更新 (descending)」 in zh-hans; the API uses the list page's FilterSet itself now."""
+    from django.utils import translation
+
+    from kam.customers.filters import CustomerFilter
+
+    with translation.override("zh-hans"):
+        labels = dict(CustomerFilter().form.fields["ordering"].choices)
+        assert str(labels["-updated_at"]) == "最后更新（降序）"
+        assert all("descending" not in str(label) for label in labels.values())
+    with translation.override("en"):
+        labels = dict(CustomerFilter().form.fields["ordering"].choices)
+        assert str(labels["-updated_at"]) == "Last updated (descending)"
+
+
+def test_api_schema_in_zh_hans_has_the_translated_sort_labels(world):
+    client = client_for(world.p.director, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    schema = client.get("/api/v1/schema/", {"lang": "zh-hans", "format": "json"}).content.decode()
+    assert "最后更新（降序）" in schema and "(descending)" not in schema

@@ -249,3 +249,37 @@ def test_yearly_sales_bad_rows_change_nothing(world, rows, key):
         services.yearly_sales_set(actor=world.p.sp1, customer=c, rows=rows)
     assert key in exc.value.message_dict
     assert (list(c.yearly_sales.values_list("year", "revenue")), ObjectChange.objects.count()) == before
+
+
+# --- owner and team rules (for every entry point: the service is the one place) --------------
+
+
+def test_create_refuses_a_team_outside_the_creators_part_of_the_organisation(world):
+    p = world.p
+    before = Customer.objects.count()
+    with pytest.raises(ValidationError) as exc:
+        services.customer_create(actor=p.sp1, data={"name": "越区", "credit_code": valid_uscc(5401)}, team=p.team_s)
+    assert list(exc.value.message_dict) == ["team"]
+    with pytest.raises(ValidationError):  # a manager of 华东 cannot file under 华南 either
+        services.customer_create(actor=p.dm, data={"name": "越区", "credit_code": valid_uscc(5402)}, team=p.team_s)
+    assert Customer.objects.count() == before
+    # the 华南 department manager can
+    c = services.customer_create(
+        actor=p.dm_south, data={"name": "华南新客", "credit_code": valid_uscc(5403)}, team=p.team_s
+    )
+    assert c.team == p.team_s
+
+
+def test_reassign_only_to_people_in_the_actors_part_of_the_organisation(world):
+    p = world.p
+    for owner in (p.sp_other, p.dm_south, p.director):
+        with pytest.raises(ValidationError) as exc:
+            services.customer_update(actor=p.am, customer=world.c_sp1, data={}, owner=owner)
+        assert list(exc.value.message_dict) == ["owner"], owner
+    with pytest.raises(ValidationError):
+        services.customer_create(actor=p.dm, data={"name": "代建", "credit_code": valid_uscc(5404)}, owner=p.sp_other)
+    world.c_sp1.refresh_from_db()
+    assert world.c_sp1.owner == p.sp1
+    services.customer_update(actor=p.dm, customer=world.c_sp1, data={}, owner=p.sp2, team=p.team_b)
+    world.c_sp1.refresh_from_db()
+    assert (world.c_sp1.owner, world.c_sp1.team) == (p.sp2, p.team_b)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -768,24 +769,76 @@ def test_edit_bad_input_changes_nothing(client, world):
     assert c.name == original
 
 
-def test_service_errors_land_on_the_right_fields(client, world, monkeypatch):
-    from django.core.exceptions import ValidationError
+def _real_service_error(call) -> ValidationError:
+    """The ValidationError a real service call raises (its real keys: ``contacts[1].phone``)."""
+    with pytest.raises(ValidationError) as exc:
+        call()
+    return exc.value
 
+
+def test_service_errors_of_nested_rows_land_on_their_rows(client, world, monkeypatch):
+    """The create page answered 500 when the service reported an error on a contact or a
+    yearly-sales row: it parsed the key ``contacts[1].phone`` (the shape the service really
+    produces) as ``int("1].phone")``. Now one error mapper puts each error on its row — here
+    the service's row 1 is the formset's form 2 (form 1 was left empty)."""
     from kam.customers import services
 
-    def refuse(**kwargs):
-        raise ValidationError(
-            {"credit_code": ["服务说：代码不对"], "contacts[0]": ["联系人有问题"], "yearly_sales[0]": ["年份有问题"]}
+    p = world.p
+    real = _real_service_error(
+        lambda: services.customer_create(
+            actor=p.sp1,
+            data={"name": "某公司", "credit_code": valid_uscc(5151)},
+            contacts=[{"name": "甲"}, {"name": "乙", "phone": "12345"}],
+            yearly_sales=[{"year": 2024, "revenue": "1"}, {"year": 1800, "revenue": "2"}],
         )
-
-    monkeypatch.setattr(services, "customer_create", refuse)
-    login(client, world.p.sp1)
-    data = create_payload(client, **{"contacts-0-name": "王建国", "sales-1-revenue": "10"})
+    )
+    assert set(real.error_dict) == {"contacts[1].phone", "yearly_sales[1].year"}
+    monkeypatch.setattr(services, "customer_create", lambda **kwargs: (_ for _ in ()).throw(real))
+    login(client, p.sp1)
+    data = create_payload(
+        client,
+        **{
+            "contacts-TOTAL_FORMS": "3",
+            "contacts-0-name": "甲",
+            "contacts-2-name": "乙",
+            "sales-0-revenue": "1",
+            "sales-1-revenue": "2",
+        },
+    )
+    before = snapshot()
     r = client.post(reverse("customers:create"), data)
     assert r.status_code == 200
-    assert r.context["form"].errors["credit_code"] == ["服务说：代码不对"]
-    assert r.context["contacts"].forms[0].non_field_errors() == ["联系人有问题"]
-    assert r.context["sales"].forms[1].non_field_errors() == ["年份有问题"]
+    assert not r.context["form"].errors
+    contacts = r.context["contacts"].forms
+    assert not contacts[0].errors and not contacts[1].errors
+    assert "phone" in contacts[2].errors and "is-invalid" in contacts[2].fields["phone"].widget.attrs["class"]
+    sales = r.context["sales"].forms
+    assert not sales[0].errors and "year" in sales[1].errors
+    assert snapshot() == before
+
+
+def test_edit_page_puts_yearly_sales_errors_on_their_rows(client, world, monkeypatch):
+    """The edit page read the row index of ``yearly_sales[1].revenue`` as a year (and crashed on
+    the ``.revenue`` part)."""
+    from kam.customers import services
+
+    p = world.p
+    c = world.c_sp1
+    real = _real_service_error(
+        lambda: services.yearly_sales_set(
+            actor=p.sp1, customer=c, rows=[{"year": 2024, "revenue": "1"}, {"year": 2023, "revenue": "-5"}]
+        )
+    )
+    assert "yearly_sales[1].revenue" in real.error_dict
+    monkeypatch.setattr(services, "yearly_sales_set", lambda **kwargs: (_ for _ in ()).throw(real))
+    login(client, p.sp1)
+    data = _edit_payload(client, c, **{"sales-0-revenue": "1", "sales-1-revenue": "5"})
+    before = snapshot()
+    r = client.post(reverse("customers:edit", args=[c.pk]), data)
+    assert r.status_code == 200
+    forms = r.context["sales"].forms
+    assert not forms[0].errors and "revenue" in forms[1].errors
+    assert snapshot() == before
 
 
 def test_service_permission_denied_is_403(client, world, monkeypatch):
@@ -1026,3 +1079,18 @@ def test_contact_pages_of_archived_customer_are_read_only(client, world):
     r = client.post(reverse("customers:contact-delete", args=[contact.pk]), follow=True)
     assert "archived customer cannot be edited" in r.content.decode()
     assert Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_page_refuses_an_owner_or_team_outside_scope(client, world):
+    """The same rule on the page: the form offers only people and teams in the manager's part of
+    the organisation, and a forged POST is refused on the field."""
+    p = world.p
+    login(client, p.am)
+    c = world.c_sp1
+    before = snapshot()
+    for field, value in (("owner", p.sp_other.pk), ("team", p.team_s.pk)):
+        data = _edit_payload(client, c, **{field: str(value)})
+        r = client.post(reverse("customers:edit", args=[c.pk]), data)
+        assert r.status_code == 200
+        assert field in r.context["form"].errors
+    assert snapshot() == before
