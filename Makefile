@@ -22,11 +22,14 @@ endif
 
 run: venv secret migrate demo serve ## venv + install + migrate + demo company + serve on http://127.0.0.1:8000
 
-test: venv browser ## the whole suite (browser tests included), with the coverage floor
-	$(BIN)/pytest --cov --cov-report=term
+# tests run on every core (pytest-xdist); PYTEST_WORKERS=0 runs them in this process
+PYTEST_WORKERS ?= auto
 
-test-fast: venv ## the suite without the browser tests
-	$(BIN)/pytest -m "not browser"
+test: venv browser ## the whole suite (browser tests included), with the coverage floor
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --cov --cov-report=term
+
+test-fast: venv ## the suite without the browser and subprocess tests
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser and not slow"
 
 venv: $(STAMP) $(MO)
 

@@ -118,10 +118,16 @@ def build_personas() -> Personas:
 
 @dataclass(frozen=True)
 class Probe:
-    """One request of the access matrix: ``url(world)`` with ``method`` (and ``data``), needing
-    ``permission`` and — when ``obj`` names a world object — that object in scope. ``ok`` is the
-    status of an allowed request; ``api`` requests answer 401 to anonymous users, pages redirect
-    to the login page."""
+    """One request of the access matrix: ``url(world)`` with ``method`` (and ``data``, a dict or a
+    callable of the world), needing ``permission`` (a code, a tuple meaning any of them, or None
+    for any signed-in user) and — when ``obj`` names a world object — that object in scope.
+
+    ``ok`` is the status of an allowed request, ``out_of_scope`` that of an object outside the
+    user's scope (404; a write naming another's record in its body answers 400). ``api``
+    requests answer 401 to anonymous and inactive users, pages redirect them to the login page;
+    ``public`` requests answer ``ok`` to everyone. ``setup(world)`` runs first (e.g. archive
+    the customer a restore probe needs); every probe runs in a savepoint rolled back after it,
+    so probes never depend on each other."""
 
     name: str
     method: str
@@ -130,7 +136,10 @@ class Probe:
     obj: str | None = None
     ok: int = 200
     api: bool = False
-    data: dict | None = None
+    data: dict | Callable[[Any], dict] | None = None
+    out_of_scope: int = 404
+    public: bool = False
+    setup: Callable[[Any], None] | None = None
 
 
 @dataclass
@@ -142,11 +151,11 @@ class Expectations:
     extra: dict[tuple[str, str], int] = field(default_factory=dict)  # (persona, probe) → status
 
     def status(self, persona: str | None, probe: Probe) -> int:
-        if persona is None:
-            return 401 if probe.api else 302
-        if (persona, probe.name) in self.extra:
-            return self.extra[(persona, probe.name)]
-        if persona == "inactive":  # a deactivated user cannot sign in: the API refuses the token
+        if (persona or "anonymous", probe.name) in self.extra:
+            return self.extra[(persona or "anonymous", probe.name)]
+        if probe.public:
+            return probe.ok
+        if persona is None or persona == "inactive":  # a deactivated user is not signed in
             return 401 if probe.api else 302
         codes = probe.permission
         if codes is not None:
@@ -154,7 +163,7 @@ class Expectations:
             if not any(code in self.permissions.get(persona, set()) for code in codes):
                 return 403
         if probe.obj is not None and probe.obj not in self.scope.get(persona, set()):
-            return 404
+            return probe.out_of_scope
         return probe.ok
 
 
@@ -165,21 +174,37 @@ def assert_access_matrix(
     world: Any,
     client_for: Callable[[str | None, Probe], Any],
     personas: Iterable[str | None] = (*PERSONAS, None),
-) -> None:
+    fingerprint: Callable[[], Any] | None = None,
+) -> dict[tuple[str, str], int]:
     """Send every probe as every persona (``None``: anonymous) and compare all the statuses with
-    the expectations at once; the failure lists each (persona, probe) that differs."""
+    the expectations at once; the failure lists each (persona, probe) that differs. A refused
+    request (expected 4xx, or a sign-in redirect) must also leave ``fingerprint()`` — a cheap
+    summary of the database — as it was. Returns the statuses seen."""
+    from django.db import transaction
+
     actual: dict[tuple[str, str], int] = {}
     wanted: dict[tuple[str, str], int] = {}
+    changed: list[tuple[str, str]] = []
     for persona in personas:
         for probe in probes:
-            client = client_for(persona, probe)
-            send = getattr(client, probe.method)
-            kwargs = {"format": "json"} if probe.api else {}
-            response = send(probe.url(world), probe.data or {}, **kwargs)
             key = (persona or "anonymous", probe.name)
-            actual[key] = response.status_code
             wanted[key] = expectations.status(persona, probe)
+            refused = wanted[key] >= 400 or (wanted[key] == 302 and probe.ok != 302)
+            with transaction.atomic():
+                if probe.setup is not None:
+                    probe.setup(world)
+                client = client_for(persona, probe)
+                data = probe.data(world) if callable(probe.data) else (probe.data or {})
+                kwargs = {"format": "json"} if probe.api else {}
+                before = fingerprint() if fingerprint is not None and refused else None
+                response = getattr(client, probe.method)(probe.url(world), data, **kwargs)
+                if before is not None and fingerprint is not None and fingerprint() != before:
+                    changed.append(key)
+                transaction.set_rollback(True)
+            actual[key] = response.status_code
+    assert not changed, f"refused requests that changed the database: {changed}"
     wrong = {k: (actual[k], wanted[k]) for k in actual if actual[k] != wanted[k]}
     assert not wrong, "access matrix mismatches (persona, probe): (got, expected)\n" + "\n".join(
         f"  {k}: {v}" for k, v in sorted(wrong.items())
     )
+    return actual
