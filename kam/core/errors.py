@@ -62,9 +62,6 @@ class ErrorTree:
     fields: dict[str, list[str]] = field(default_factory=dict)
     rows: dict[str, dict[int, dict[str, list[str]]]] = field(default_factory=dict)
 
-    def is_empty(self) -> bool:
-        return not self.fields and not self.rows
-
 
 def parse(exc: ValidationError) -> ErrorTree:
     tree = ErrorTree()
