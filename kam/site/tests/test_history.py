@@ -51,3 +51,14 @@ def test_no_history_without_a_reading_permission(client, world):
     client.force_login(world.p.hr)
     assert client.get(reverse("history")).status_code == 403
     assert reverse("history") not in client.get(reverse("home")).content.decode()
+
+
+def test_event_data_is_shown_once(client, world):
+    from kam.core.changes import log_event
+
+    services.customer_archive(actor=world.p.director, customer=world.c_south, reason="停业整顿")
+    log_event(world.c_south, "restore", data={"comment": "客户复业"})
+    client.force_login(world.p.director)
+    html = client.get(reverse("history"), {"object_type": "customers.customer"}).content.decode()
+    assert html.count("停业整顿") == 1  # the reason is a field of the diff: not repeated as event data
+    assert "Comment" in html and "客户复业" in html
