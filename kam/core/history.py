@@ -45,6 +45,7 @@ def history_rows(changes) -> list[dict]:
         for f in fields:
             f["old"], f["new"] = readable(f["old"]), readable(f["new"])
         model = change.content_type.model_class()
+        shown = {str(f["new"]) for f in fields}  # data the diff already shows (a reason that is also a field)
         rows.append(
             {
                 "change": change,
@@ -53,7 +54,7 @@ def history_rows(changes) -> list[dict]:
                 "data": [
                     (str(DATA_LABELS.get(k, k)), readable(v))
                     for k, v in (change.data or {}).items()
-                    if v not in ("", None)
+                    if v not in ("", None) and str(readable(v)) not in shown
                 ],
                 "object_label": model._meta.verbose_name if model else change.content_type.model,
             }
