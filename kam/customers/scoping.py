@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import Q
 
 from kam.org.access import Access
@@ -37,8 +38,9 @@ class CustomerScope:
     def _own_q(self, user_id: int) -> Q:
         """Customers the user owns or sits on the account team of — as one ``id IN (… UNION
         ALL …)`` subquery: an ``owner = x OR id IN (…)`` would make SQLite scan the table."""
-        from .models import AccountTeamMember, Customer
-
+        # the models by name, not by import: models.py imports this module to declare its scope
+        Customer = apps.get_model("customers", "Customer")  # noqa: N806
+        AccountTeamMember = apps.get_model("customers", "AccountTeamMember")  # noqa: N806
         ids = (
             Customer.objects.order_by()
             .filter(owner_id=user_id)
