@@ -225,7 +225,8 @@ def test_kam_check_refuses_without_a_key_and_passes_with_a_key_file(tmp_path):
     kam = [sys.executable, "-m", "kam", "check"]
     run = dict(cwd=ROOT, capture_output=True, text=True, timeout=120)
     bad = subprocess.run(kam, env=clean_env(tmp_path, KAM_DEBUG="0"), **run)
-    assert bad.returncode != 0 and "KAM_SECRET_KEY is not set" in bad.stderr
+    assert bad.returncode == 2 and "KAM_SECRET_KEY is not set" in bad.stderr
+    assert bad.stderr.startswith("kam: ") and "Traceback" not in bad.stderr  # one line, not a traceback
     good = subprocess.run(kam, env=clean_env(tmp_path, KAM_DEBUG="0", KAM_SECRET_KEY_FILE=str(key_file)), **run)
     assert good.returncode == 0, good.stderr
     assert "System check identified no issues" in good.stdout

@@ -81,13 +81,13 @@ class Command(KamCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=int(os.environ.get("KAM_WORKERS", "0")) or None,
+            default=os.environ.get("KAM_WORKERS") or None,  # a string default is parsed by `type`
             help=gettext_lazy("Worker processes (default KAM_WORKERS, else 2 × cores + 1, at most 8)."),
         )
         parser.add_argument(
             "--threads",
             type=int,
-            default=int(os.environ.get("KAM_THREADS", "1")),
+            default=os.environ.get("KAM_THREADS") or "1",
             help=gettext_lazy("Threads per worker (default KAM_THREADS or 1)."),
         )
         parser.add_argument("--timeout", type=int, default=60, help=gettext_lazy("Worker timeout in seconds."))
