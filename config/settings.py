@@ -268,6 +268,12 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # JSON through KAM's parser (size and nesting limits, finite numbers only); forms as DRF's
+    "DEFAULT_PARSER_CLASSES": [
+        "kam.core.parsers.KamJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "kam.core.api.StandardPagination",
     "PAGE_SIZE": KAM_PAGE_SIZE,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

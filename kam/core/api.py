@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext
 from rest_framework import exceptions, pagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import errors
+from .parsers import body_too_large
 
 
 class StandardPagination(pagination.PageNumberPagination):
@@ -18,7 +21,8 @@ class StandardPagination(pagination.PageNumberPagination):
 
 
 def exception_handler(exc, context):
-    """Turn service-layer Django errors into DRF's 400/403 with the messages intact.
+    """Turn service-layer Django errors into DRF's 400/403 with the messages intact, and Django's
+    refusals of oversized request bodies into the API's JSON 400 (not the HTML error page).
 
     A service's ``ValidationError({"credit_code": [...]})`` answers ``400 {"credit_code": [...]}``;
     errors of nested rows (``contacts[1].phone``) take DRF's nested shape
@@ -30,4 +34,18 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(errors.api_detail(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = body_too_large()
+    elif isinstance(exc, TooManyFieldsSent):
+        exc = exceptions.ParseError(
+            gettext("The request has too many fields: at most {limit} are allowed.").format(
+                limit=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+            )
+        )
+    elif isinstance(exc, TooManyFilesSent):
+        exc = exceptions.ParseError(
+            gettext("The request has too many files: at most {limit} are allowed.").format(
+                limit=settings.DATA_UPLOAD_MAX_NUMBER_FILES
+            )
+        )
     return drf_exception_handler(exc, context)

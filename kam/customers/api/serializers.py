@@ -9,18 +9,27 @@ saves: the views call the services.
 
 from __future__ import annotations
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from kam.core.serializers import IdRelatedField
 from kam.org.models import OrgUnit, User
 
 from .. import permissions as perms
 from ..models import CONTACT_FIELDS, CUSTOMER_FIELDS, AccountTeamMember, Contact, Customer, CustomerYearSales
 
+# rows one request may carry in a nested list: a customer has a few contacts and recent years, and
+# a body of 100,000 rows must not keep a worker busy validating them one by one
+MAX_ROWS = 100
+
 
 class ShapeModelSerializer(serializers.ModelSerializer):
     """A ModelSerializer that leaves the model's own validators (checksums, phone numbers,
-    uniqueness) to the services, which run ``full_clean`` inside their transaction."""
+    uniqueness) to the services, which run ``full_clean`` inside their transaction. Relations are
+    :class:`~kam.core.serializers.IdRelatedField`: an id is a whole number in range, or a 400."""
+
+    serializer_related_field = IdRelatedField
 
     def build_standard_field(self, field_name, model_field):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
@@ -150,10 +159,10 @@ class CustomerWriteSerializer(ShapeModelSerializer):
     """Fields a client may write on a customer. ``owner``/``team`` default to the caller and
     their team; moving a customer to someone else needs the ``customers.reassign`` permission."""
 
-    owner = serializers.PrimaryKeyRelatedField(
+    owner = IdRelatedField(
         queryset=User.objects.all(), required=False, label=_("owner"), help_text=_("User id; defaults to you.")
     )
-    team = serializers.PrimaryKeyRelatedField(
+    team = IdRelatedField(
         queryset=OrgUnit.objects.all(),
         required=False,
         label=_("team"),
@@ -162,7 +171,10 @@ class CustomerWriteSerializer(ShapeModelSerializer):
     yearly_sales = YearSalesSerializer(
         many=True,
         required=False,
-        help_text=_("Sales of recent years. On update the list replaces the stored years."),
+        max_length=MAX_ROWS,
+        help_text=format_lazy(
+            _("Sales of recent years, at most {rows}. On update the list replaces the stored years."), rows=MAX_ROWS
+        ),
     )
 
     class Meta:
@@ -175,7 +187,12 @@ class CustomerCreateSerializer(CustomerWriteSerializer):
     ``owner``/``team`` default to the caller and their team; choosing another owner needs the
     ``customers.reassign`` permission."""
 
-    contacts = ContactInlineSerializer(many=True, required=False, help_text=_("Contacts created with the customer."))
+    contacts = ContactInlineSerializer(
+        many=True,
+        required=False,
+        max_length=MAX_ROWS,
+        help_text=format_lazy(_("Contacts created with the customer, at most {rows}."), rows=MAX_ROWS),
+    )
 
     class Meta(CustomerWriteSerializer.Meta):
         fields = [*CustomerWriteSerializer.Meta.fields, "contacts"]
@@ -198,7 +215,7 @@ class ArchiveSerializer(serializers.Serializer):
 # --- contacts ---------------------------------------------------------------------------
 
 
-class ChangeableCustomerField(serializers.PrimaryKeyRelatedField):
+class ChangeableCustomerField(IdRelatedField):
     """A customer id the caller may change; any other id — missing or out of scope — reads
     "customer not found", so the answer reveals nothing about other people's customers."""
 

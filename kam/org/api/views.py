@@ -10,7 +10,7 @@ earlier failures (``AXES_RESET_ON_SUCCESS``).
 import math
 
 from axes.helpers import get_cool_off
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +25,11 @@ from rest_framework.views import APIView
 class TokenLoginSerializer(serializers.Serializer):
     """Your KAM username and password."""
 
-    username = serializers.CharField(label=_("Username"))
+    # no longer than a username can be: a longer one would reach django-axes, whose failed-login
+    # record holds 255 characters (PostgreSQL refused it: a 500)
+    username = serializers.CharField(
+        label=_("Username"), max_length=get_user_model()._meta.get_field("username").max_length
+    )
     password = serializers.CharField(label=_("Password"), style={"input_type": "password"}, trim_whitespace=False)
 
 

@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
 from kam.core.changes import ObjectChange
-from kam.core.filters import IdFilter
+from kam.core.filters import DateTimeFilter, IdFilter
 
 from ..forms import action_choices, object_type_choices
 
@@ -38,8 +38,8 @@ class ObjectChangeFilter(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(label=_("action"), choices=action_choices())
     source = django_filters.CharFilter(label=_("source"), help_text=_("web, api, admin, command or system"))
     request_id = django_filters.CharFilter(label=_("request id"))
-    since = django_filters.IsoDateTimeFilter(label=_("since"), field_name="time", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(label=_("until"), field_name="time", lookup_expr="lt")
+    since = DateTimeFilter(label=_("since"), field_name="time", lookup_expr="gte")
+    until = DateTimeFilter(label=_("until"), field_name="time", lookup_expr="lt")
 
     class Meta:
         model = ObjectChange
