@@ -308,3 +308,5 @@ LOGGING = {
 
 # --- KAM business settings
 KAM_DEMO_PASSWORD = env_secret("KAM_DEMO_PASSWORD", "kam-demo-2026")
+# the workbench lists customers whose file nobody has changed for this many days
+KAM_UNTOUCHED_DAYS = env_int("KAM_UNTOUCHED_DAYS", 90)

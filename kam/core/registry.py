@@ -30,16 +30,32 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class NavGroup:
+    """An area of the sidebar (工作台 · 客户 · 销售 · 拜访 · 审批 · 绩效与提成 · 报表 · 设置). A group
+    shows only when the user may use one of its items."""
+
+    key: str
+    label: Any
+    icon: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class NavItem:
     """An entry of the main navigation, shown to users holding ``permission``: a code, a tuple
     meaning any of them, a callable returning such a tuple (read when the menu is drawn), or
-    None for everyone."""
+    None for everyone. ``group`` is the key of its :class:`NavGroup`; ``tab_order`` puts it on
+    the phone's bottom tab bar (lowest first; None: not there)."""
 
     url_name: str
     label: Any  # a lazy translation
     icon: str
     permission: str | tuple[str, ...] | Callable[[], tuple[str, ...]] | None = None
     order: int = 100
+    group: str = "workbench"
+    tab_order: int | None = None
+    tab_label: Any = None  # a shorter label for the tab bar
+    sidebar: bool = True  # False: only on the tab bar (e.g. 我的, whose sidebar twin is the user menu)
 
     @property
     def key(self) -> str:
@@ -57,6 +73,7 @@ class HomePanel:
     context: Callable[[Any], dict | None]
     permission: str | None = None
     order: int = 100
+    size: str = "full"  # "full" row, or "half" (two side by side on wide screens)
 
 
 @dataclass(frozen=True)
@@ -184,6 +201,7 @@ class ApiSchema:
 # --- the registry -------------------------------------------------------------------------------
 
 KEYS: dict[str, type] = {
+    "nav_groups": NavGroup,
     "nav_items": NavItem,
     "home_panels": HomePanel,
     "permissions": PermissionCode,

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kam.core.filters import IdFilter
+from kam.org.access import access_for
 from kam.org.models import OrgUnit, User
 
 from . import permissions as perms
 from .choices import CreditRating, IndustryPosition, Nature, Province, Status
-from .models import Contact, Customer
+from .models import AccountTeamMember, Contact, Customer
 from .search import search_filter
 from .selectors import filter_owner_choices, filter_team_choices
 
@@ -32,6 +37,13 @@ def _team_choices(request):
     return filter_team_choices(user, Customer.objects.restrict(user, perms.CUSTOMERS_VIEW))
 
 
+VIEW_CHOICES = (
+    ("mine", pgettext_lazy("list view", "Mine")),
+    ("participating", pgettext_lazy("list view", "On my account teams")),
+    ("subordinates", pgettext_lazy("list view", "My people's")),
+)
+
+
 class CustomerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -48,6 +60,24 @@ class CustomerFilter(django_filters.FilterSet):
     province = django_filters.ChoiceFilter(label=_("Region"), choices=Province.choices)
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Status.choices, method="filter_status", empty_label=_("Active")
+    )
+    # saved views of the list pattern (我负责的 / 我参与的 / 下属的 / 全部 = none)
+    view = django_filters.ChoiceFilter(
+        label=_("View"), choices=VIEW_CHOICES, method="filter_view", empty_label=_("All")
+    )
+    completeness_max = django_filters.NumberFilter(
+        label=_("File completeness at most (%)"),
+        field_name="completeness",
+        lookup_expr="lte",
+        min_value=0,
+        max_value=100,
+    )
+    untouched_days = django_filters.NumberFilter(
+        label=_("Not updated for (days)"),
+        method="filter_untouched",
+        min_value=1,
+        max_value=36500,
+        help_text=_("Customers whose file nobody has changed for this many days"),
     )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
@@ -98,6 +128,24 @@ class CustomerFilter(django_filters.FilterSet):
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(status=value)
+
+    def filter_view(self, queryset, name, value):
+        """我负责的: the user owns it; 我参与的: the user sits on its account team; 下属的: owned by
+        someone else in the part of the organisation the user's unit-scope grants cover."""
+        user = getattr(self.request, "user", None)
+        if user is None or not user.is_authenticated:
+            return queryset.none()
+        if value == "mine":
+            return queryset.filter(owner_id=user.pk)
+        if value == "participating":
+            return queryset.filter(pk__in=AccountTeamMember.objects.filter(user_id=user.pk).values("customer_id"))
+        units = access_for(user).unit_ids(perms.CUSTOMERS_VIEW)
+        if units is None:
+            return queryset.none()
+        return queryset.filter(owner__unit_id__in=units).exclude(owner_id=user.pk)
+
+    def filter_untouched(self, queryset, name, value):
+        return queryset.filter(updated_at__lt=timezone.now() - dt.timedelta(days=int(value)))
 
 
 class ContactFilter(django_filters.FilterSet):

@@ -41,15 +41,34 @@ def _team_count_annotation():
     return count_per_unit(_active_customers(), "team")
 
 
-def _home_panel(request) -> dict | None:
+def _figures_panel(request) -> dict | None:
     from kam.org.access import access_for
 
     from . import selectors
 
     access = access_for(request.user)
-    if not access.has(perms.CUSTOMERS_VIEW):
-        return None
-    return {**selectors.dashboard(user=request.user), "can_add_customers": access.has(perms.CUSTOMERS_ADD)}
+    return {**selectors.figures(user=request.user), "can_add_customers": access.has(perms.CUSTOMERS_ADD)}
+
+
+def _breakdown_panel(request) -> dict | None:
+    from . import selectors
+
+    data = selectors.breakdown(user=request.user)
+    return data if data["breakdown_by"] else None
+
+
+def _incomplete_panel(request) -> dict | None:
+    from . import selectors
+
+    return selectors.incomplete_files(user=request.user)
+
+
+def _untouched_panel(request) -> dict | None:
+    from django.conf import settings
+
+    from . import selectors
+
+    return selectors.untouched_customers(user=request.user, days=settings.KAM_UNTOUCHED_DAYS)
 
 
 def _visible_customers(user):
@@ -84,10 +103,45 @@ def _bench(ctx):
 
 def register_all() -> None:
     register("permissions", *perms.PERMISSIONS)
-    register("nav_items", NavItem("customers:list", _("Customers"), "building", perms.CUSTOMERS_VIEW, order=20))
+    register(
+        "nav_items",
+        NavItem(
+            "customers:list",
+            _("Customers"),
+            "building",
+            perms.CUSTOMERS_VIEW,
+            order=20,
+            group="customers",
+            tab_order=20,
+        ),
+    )
     register(
         "home_panels",
-        HomePanel("customers", "customers/home_panel.html", _home_panel, perms.CUSTOMERS_VIEW, order=20),
+        HomePanel("customers-figures", "customers/panels/figures.html", _figures_panel, perms.CUSTOMERS_VIEW, order=20),
+        HomePanel(
+            "customers-incomplete",
+            "customers/panels/incomplete.html",
+            _incomplete_panel,
+            perms.CUSTOMERS_VIEW,
+            order=21,
+            size="half",
+        ),
+        HomePanel(
+            "customers-untouched",
+            "customers/panels/untouched.html",
+            _untouched_panel,
+            perms.CUSTOMERS_VIEW,
+            order=22,
+            size="half",
+        ),
+        HomePanel(
+            "customers-breakdown",
+            "customers/panels/breakdown.html",
+            _breakdown_panel,
+            perms.CUSTOMERS_VIEW,
+            order=30,
+            size="half",
+        ),
     )
     register(
         "unit_usage",

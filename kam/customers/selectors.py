@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Avg, Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import pgettext_lazy
 
 from kam.core.changes import ObjectChange
 from kam.org.access import access_for
@@ -85,12 +91,27 @@ def filter_team_choices(user, visible: QuerySet[Customer]) -> QuerySet[OrgUnit]:
 
 
 LOW_COMPLETENESS = 60  # % — files below this are listed for completion (R2.1)
+SCOPE_LABELS = {
+    "own": pgettext_lazy("scope of figures", "Mine"),
+    "team": pgettext_lazy("scope of figures", "My team"),
+    "department": pgettext_lazy("scope of figures", "My department"),
+    "company": pgettext_lazy("scope of figures", "Company-wide"),
+}
 
 
-def dashboard(*, user) -> dict:
-    """Counts, a breakdown and two short lists over the customers in the user's scope — for the
-    home page; a fixed number of queries, each aggregated in the database."""
-    access = access_for(user)
+def _list_url(**params) -> str:
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return "{}?{}".format(reverse("customers:list"), query) if query else reverse("customers:list")
+
+
+def scope_label(*, user) -> str:
+    """本人 / 本团队 / 本部门 / 全公司 — how far the user's customer figures reach."""
+    return str(SCOPE_LABELS.get(access_for(user).scope_label(perms.CUSTOMERS_VIEW), ""))
+
+
+def figures(*, user) -> dict:
+    """The customer file's headline figures in the user's scope, each with the list it opens
+    (one aggregate query and one count)."""
     scoped = Customer.objects.restrict(user, perms.CUSTOMERS_VIEW)
     stats = scoped.aggregate(
         active=Count("pk", filter=Q(status=Status.ACTIVE)),
@@ -103,39 +124,92 @@ def dashboard(*, user) -> dict:
     )
     if stats["avg_completeness"] is not None:
         stats["avg_completeness"] = round(stats["avg_completeness"])
+    own_only = access_for(user).scope_label(perms.CUSTOMERS_VIEW) == "own"
+    return {
+        "stats": stats,
+        "scope": scope_label(user=user),
+        "urls": {
+            "active": _list_url(),
+            "archived": _list_url(status="archived"),
+            "completeness": _list_url(ordering="completeness"),
+            "incomplete": _list_url(completeness_max=LOW_COMPLETENESS - 1, ordering="completeness"),
+            "mine": _list_url(view="mine"),
+        },
+        "own_only": own_only,
+        "low_threshold": LOW_COMPLETENESS,
+    }
 
-    breakdown: list[dict] = []
-    breakdown_by = None
-    active = scoped.filter(status=Status.ACTIVE)
+
+def breakdown(*, user) -> dict:
+    """Active customers by team (for those who see the whole company) or by owner (for unit
+    managers), top 10, each bar opening the matching list — one grouped query."""
+    access = access_for(user)
+    active = Customer.objects.restrict(user, perms.CUSTOMERS_VIEW).filter(status=Status.ACTIVE)
+    rows: list[dict] = []
+    by = None
     if access.sees_everything(perms.CUSTOMERS_VIEW):
-        breakdown_by = "team"
-        rows = (
+        by = "team"
+        for r in (
             active.values("team_id", "team__name")
             .annotate(n=Count("pk"), avg=Avg("completeness"))
             .order_by("-n", "team__name")[:10]
-        )
-        breakdown = [{"label": r["team__name"], "n": r["n"], "avg": round(r["avg"] or 0)} for r in rows]
+        ):
+            rows.append(
+                {
+                    "label": r["team__name"],
+                    "n": r["n"],
+                    "avg": round(r["avg"] or 0),
+                    "url": _list_url(team=r["team_id"]),
+                }
+            )
     elif any(g.scope == SCOPE_UNIT for g in access.grants_for(perms.CUSTOMERS_VIEW)):
-        breakdown_by = "owner"
-        rows = (
+        by = "owner"
+        for r in (
             active.values("owner_id", "owner__name", "owner__username")
             .annotate(n=Count("pk"), avg=Avg("completeness"))
             .order_by("-n", "owner__username")[:10]
-        )
-        breakdown = [
-            {"label": r["owner__name"] or r["owner__username"], "n": r["n"], "avg": round(r["avg"] or 0)} for r in rows
-        ]
-
-    listed = customer_list(user=user).filter(status=Status.ACTIVE)
-    recent = list(listed.order_by("-updated_at", "-id")[:5])
-    low = list(listed.filter(completeness__lt=LOW_COMPLETENESS).order_by("completeness", "name")[:5])
+        ):
+            rows.append(
+                {
+                    "label": r["owner__name"] or r["owner__username"],
+                    "n": r["n"],
+                    "avg": round(r["avg"] or 0),
+                    "url": _list_url(owner=r["owner_id"]),
+                }
+            )
     return {
-        "stats": stats,
-        "breakdown": breakdown,
-        "breakdown_by": breakdown_by,
-        "chart_height": 40 + 28 * len(breakdown),
-        "chart": {"labels": [b["label"] for b in breakdown], "values": [b["n"] for b in breakdown]},
-        "recent": recent,
-        "low": low,
+        "breakdown": rows,
+        "breakdown_by": by,
+        "scope": scope_label(user=user),
+        "chart_height": 40 + 28 * len(rows),
+        "chart": {
+            "labels": [b["label"] for b in rows],
+            "values": [b["n"] for b in rows],
+            "urls": [b["url"] for b in rows],
+        },
+    }
+
+
+def incomplete_files(*, user, limit: int = 5) -> dict:
+    """Active files below the completeness threshold (R2.1), least complete first."""
+    listed = customer_list(user=user).filter(status=Status.ACTIVE, completeness__lt=LOW_COMPLETENESS)
+    return {
+        "low": list(listed.order_by("completeness", "name")[:limit]),
+        "low_count": listed.count(),
         "low_threshold": LOW_COMPLETENESS,
+        "low_url": _list_url(completeness_max=LOW_COMPLETENESS - 1, ordering="completeness"),
+        "scope": scope_label(user=user),
+    }
+
+
+def untouched_customers(*, user, days: int, limit: int = 5) -> dict:
+    """Active customers whose file nobody has changed for ``days`` days, the longest first."""
+    since = timezone.now() - dt.timedelta(days=days)
+    listed = customer_list(user=user).filter(status=Status.ACTIVE, updated_at__lt=since)
+    return {
+        "untouched": list(listed.order_by("updated_at", "id")[:limit]),
+        "untouched_count": listed.count(),
+        "untouched_days": days,
+        "untouched_url": _list_url(untouched_days=days, ordering="updated_at"),
+        "scope": scope_label(user=user),
     }

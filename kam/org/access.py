@@ -25,6 +25,7 @@ class GrantInfo:
     permissions: frozenset[str]
     unit_id: int
     unit_path: str
+    unit_kind: str = ""
 
 
 @dataclass
@@ -89,6 +90,19 @@ class Access:
             q |= Q(**{f"{path_field}__startswith": p})
         return q
 
+    def scope_label(self, permission: str) -> str:
+        """How far ``permission`` reaches, for labelling figures (本人 / 本团队 / 本部门 / 全公司):
+        ``"company"``, ``"department"`` (a department, branch or region), ``"team"``, ``"own"``
+        or ``""`` (nothing)."""
+        if self.sees_everything(permission):
+            return "company"
+        kinds = {g.unit_kind for g in self.grants_for(permission) if g.scope == perms.SCOPE_UNIT}
+        if kinds - {"team"}:
+            return "department"
+        if kinds:
+            return "team"
+        return "own" if self.has_own(permission) else ""
+
     def unit_ids(self, permission: str, *, own_units_too: bool = False) -> QuerySet | None:
         """A subquery of the ids of the org units covered by unit-scope grants for
         ``permission`` (one ``path LIKE 'p%'`` per minimal path); ``None`` if they cover none."""
@@ -133,6 +147,7 @@ def access_for(user) -> Access:
                     permissions=frozenset(g.role.permissions or ()),
                     unit_id=g.unit_id,
                     unit_path=g.unit.path,
+                    unit_kind=g.unit.kind,
                 )
                 for g in rows
             ],

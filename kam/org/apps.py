@@ -50,8 +50,8 @@ class OrgConfig(AppConfig):
         register("permissions", *perms.ORG_PERMISSIONS)
         register(
             "nav_items",
-            NavItem("org:units", _("Organisation"), "sitemap", perms.ORG_MANAGE, order=80),
-            NavItem("org:users", _("Users"), "users", perms.ORG_MANAGE, order=81),
+            NavItem("org:units", _("Organisation"), "sitemap", perms.ORG_MANAGE, order=80, group="settings"),
+            NavItem("org:users", _("Users"), "users", perms.ORG_MANAGE, order=81, group="settings"),
         )
         register("home_panels", HomePanel("org", "org/home_panel.html", _home_panel, perms.ORG_MANAGE, order=80))
         register("unit_usage", *ORG_UNIT_USAGES)

@@ -26,21 +26,49 @@ def _apply_api_schema() -> None:
             spectacular_settings._cached_attrs.discard(attr)
 
 
+def _recent_changes(request):
+    from kam.core.history import history_rows
+    from kam.org.access import access_for
+
+    from .selectors import changelog_list, history_permissions
+
+    access = access_for(request.user)
+    if not any(access.has(code) for code in history_permissions()):
+        return None
+    return {"history": history_rows(changelog_list(user=request.user)[:8])}
+
+
 class SiteConfig(AppConfig):
     name = "kam.site"
     label = "site"
     verbose_name = _("Site")
 
     def ready(self) -> None:
-        from kam.core.registry import ApiSchema, NavItem, register
+        from kam.core.registry import ApiSchema, HomePanel, NavGroup, NavItem, register
 
         from .selectors import history_permissions
 
+        # the areas of the sidebar, in order; an app puts its items into one by key
+        register(
+            "nav_groups",
+            NavGroup("workbench", _("Workbench"), "layout-dashboard", order=0),
+            NavGroup("customers", _("Customers"), "building", order=10),
+            NavGroup("sales", _("Sales"), "receipt", order=20),
+            NavGroup("visits", _("Visits"), "calendar-event", order=30),
+            NavGroup("approvals", _("Approvals"), "checklist", order=40),
+            NavGroup("performance", _("Performance and commission"), "award", order=50),
+            NavGroup("reports", _("Reports"), "chart-bar", order=60),
+            NavGroup("settings", _("Settings"), "settings", order=90),
+        )
         register(
             "nav_items",
-            NavItem("home", _("Home"), "home", None, order=0),
-            NavItem("history", _("History"), "history", history_permissions, order=90),
-            NavItem("api-docs", _("API"), "api", None, order=100),
+            NavItem("home", _("Workbench"), "layout-dashboard", None, order=0, tab_order=0, tab_label=_("Home")),
+            NavItem("history", _("Change history"), "history", history_permissions, order=90),
+            NavItem("me", _("Me"), "user", None, order=99, tab_order=99, sidebar=False),
+        )
+        register(
+            "home_panels",
+            HomePanel("recent-changes", "site/panels/recent.html", _recent_changes, order=40, size="half"),
         )
         register(
             "api_schema",

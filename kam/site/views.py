@@ -36,8 +36,9 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
-def _panels(request, access) -> list[str]:
-    """The registered home panels this user may see, rendered (each aggregates in the database)."""
+def _panels(request, access) -> list[dict]:
+    """The registered workbench panels this user may see, rendered (each aggregates in the
+    database), with their width."""
     out = []
     for panel in registry["home_panels"]:
         if panel.permission is not None and not access.has(panel.permission):
@@ -45,32 +46,46 @@ def _panels(request, access) -> list[str]:
         context = panel.context(request)
         if context is None:
             continue
-        out.append(mark_safe(render_to_string(panel.template, context, request=request)))  # noqa: S308
+        html = mark_safe(render_to_string(panel.template, context, request=request))  # noqa: S308
+        out.append({"key": panel.key, "size": panel.size, "html": html})
     return out
 
 
 @login_required
 def home(request):
-    """The home page, made for the user's roles (R1.2): their roles and what each is for, and
-    the panels the apps registered for what the user may see (customer figures, organisation
-    figures, …)."""
+    """The workbench (工作台): the user's to-do list — the panels the apps registered for what the
+    user's roles may see (files to complete, customers not followed up, recent changes; later
+    approvals waiting, today's visits …), every figure a link to the matching list."""
     user = request.user
     access = access_for(user)
     grants = [g for g in org_selectors.grants_of(user=user) if g.unit.is_active]
-    roles = []
-    seen = set()
+    roles = _roles_of(grants)
+    context = {
+        "grants": grants,
+        "roles": roles,
+        "panels": _panels(request, access),
+    }
+    return render(request, "site/home.html", context)
+
+
+def _roles_of(grants) -> list[dict]:
+    roles, seen = [], set()
     for g in grants:
         if g.role.code not in seen:
             seen.add(g.role.code)
             spec = default_role(g.role.code)
             roles.append({"role": g.role, "duty": spec.duty if spec else ""})
-    context = {
-        "grants": grants,
-        "roles": roles,
-        "panels": _panels(request, access),
-        "api_docs_url": reverse("api-docs"),
-    }
-    return render(request, "site/home.html", context)
+    return roles
+
+
+@login_required
+def me(request):
+    """我的: the user's roles (and what each is for), profile, language, the developer's API
+    documentation and sign-out — the phone's tab, the desktop's user menu as a page."""
+    grants = [g for g in org_selectors.grants_of(user=request.user) if g.unit.is_active]
+    return render(
+        request, "site/me.html", {"grants": grants, "roles": _roles_of(grants), "api_docs_url": reverse("api-docs")}
+    )
 
 
 @login_required

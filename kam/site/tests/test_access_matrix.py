@@ -58,6 +58,7 @@ def _pages() -> list[Probe]:
     probes = [
         Probe("home", "get", lambda w: reverse("home"), None),
         Probe("history", "get", lambda w: reverse("history"), HISTORY),
+        Probe("me", "get", lambda w: reverse("me"), None),
         Probe("healthz", "get", lambda w: reverse("healthz"), None, public=True),
         # organisation (org.manage; every unit and user, no scope)
         Probe("org index", "get", lambda w: reverse("org:index"), "org.manage", ok=302),
