@@ -67,7 +67,8 @@ class CustomerAdmin(KamScopedAdmin):
     search_fields = ["name", "name_en", "code", "credit_code"]
     list_select_related = ["owner", "team"]
     inlines = [ContactInline, CustomerYearSalesInline, AccountTeamMemberInline]
-    actions = ["archive_selected", "restore_selected"]
+    # archiving needs a reason, given on the customer pages; restoring needs none
+    actions = ["restore_selected"]
     # the sections of the 客户档案表, as on the page (kam.customers.models.CUSTOMER_FILE)
     fieldsets = (
         (None, {"fields": ("code",)}),
@@ -92,15 +93,8 @@ class CustomerAdmin(KamScopedAdmin):
     def get_actions(self, request):
         actions = super().get_actions(request)
         if not access_for(request.user).has(perms.CUSTOMERS_ARCHIVE):
-            actions.pop("archive_selected", None)
             actions.pop("restore_selected", None)
         return actions
-
-    @admin.action(description=_("Archive selected customers"))
-    def archive_selected(self, request, queryset):
-        done = self._bulk(request, queryset, services.customer_archive)
-        text = ngettext("%(count)d customer archived.", "%(count)d customers archived.", done)
-        self.message_user(request, text % {"count": done}, messages.SUCCESS)
 
     @admin.action(description=_("Restore selected customers"))
     def restore_selected(self, request, queryset):

@@ -233,14 +233,16 @@ def customer_update(
 @attributed
 @transaction.atomic
 def customer_archive(*, actor: User, customer: Customer, reason: str = "") -> Customer:
-    """Archive a customer: it leaves the active lists but keeps its file and history. Logged as
-    the event ``archive`` with its reason."""
+    """Archive a customer: it leaves the active lists but keeps its file and history. The reason
+    is required; logged as the event ``archive`` with it."""
     _require(actor, perms.CUSTOMERS_ARCHIVE)
     _still_in_scope(actor, customer, perms.CUSTOMERS_ARCHIVE)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.is_archived:
         raise ValidationError(_("The customer is already archived."))
     reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"archive_reason": [_("Give the reason for archiving this customer.")]})
     if len(reason) > 200:
         raise ValidationError({"archive_reason": [_("Keep the reason under 200 characters.")]})
     customer.status = Status.ARCHIVED

@@ -8,24 +8,29 @@ Access: anonymous → login; no permission → 403; a record outside the user's 
 
 from __future__ import annotations
 
+import csv
+import io
+
 from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kam.core.changes import ObjectChange
+from kam.core.errors import message_text
 from kam.core.history import history_rows
+from kam.core.lists import list_state
 from kam.core.views import form_error_text, paginate, run_service
 from kam.core.widgets import FastSelect
+from kam.org.access import access_for
 from kam.org.decorators import permission_required
 
 from . import permissions as perms
@@ -40,27 +45,14 @@ from .forms import (
     YearSalesFormSet,
     year_sales_initial,
 )
-from .models import CONTACT_FIELDS, CUSTOMER_FILE, AccountTeamMember, Contact, Customer
+from .lists import CUSTOMER_LIST
+from .lists import cards as customer_cards
+from .lists import rows as customer_rows
+from .models import CONTACT_FIELDS, CUSTOMER_FIELDS, CUSTOMER_FILE, AccountTeamMember, Contact, Customer
 from .selectors import filter_owner_choices, filter_team_choices
 
 HISTORY_INLINE = 20
 HISTORY_PAGE_SIZE = 50
-
-# (column label, ordering key or None) — the list's columns; keys come from the FilterSet.
-LIST_COLUMNS = [
-    (gettext_lazy("Number"), "code"),
-    (gettext_lazy("Name"), "name"),
-    (gettext_lazy("Region"), "province"),
-    (gettext_lazy("Company nature"), None),
-    (gettext_lazy("Industry position"), None),
-    (gettext_lazy("Credit rating"), "credit_rating"),
-    (gettext_lazy("Owner"), None),
-    (gettext_lazy("Team"), None),
-    (gettext_lazy("Contacts"), None),
-    (gettext_lazy("Completeness"), "completeness"),
-    (gettext_lazy("Last updated"), "updated_at"),
-]
-
 
 # ---------------------------------------------------------------- helpers
 
@@ -109,55 +101,58 @@ def _contact_fields(contact: Contact) -> list[tuple[str, str, object]]:
     return items
 
 
-def _sort_headers(request, current: str) -> list[dict]:
-    """Column headers with the ordering each link sets (click again to reverse)."""
-    out = []
-    for label, key in LIST_COLUMNS:
-        header = {"label": label, "key": key, "dir": None, "next": None}
-        if key:
-            if current == key:
-                header["dir"], header["next"] = "asc", "-" + key
-            elif current == "-" + key:
-                header["dir"], header["next"] = "desc", key
-            else:
-                header["next"] = key
-        out.append(header)
-    return out
-
-
 # ---------------------------------------------------------------- list
+
+
+def _allowed_views(user) -> list[str]:
+    """The saved views that make sense for the user's grants: someone who sees only their own
+    customers has no "my people's"; 我参与的 is for everyone."""
+    label = access_for(user).scope_label(perms.CUSTOMERS_VIEW)
+    return ["mine", "participating"] if label == "own" else ["mine", "participating", "subordinates"]
 
 
 @permission_required(perms.CUSTOMERS_VIEW)
 def customer_list(request):
-    """客户列表: search, filters, sortable columns, pages; HTMX re-renders only ``#results``."""
+    """客户列表 in the one list pattern: saved views, search, filters in a drawer shown as chips,
+    the user's columns and page size, sortable headers, bulk actions on selected rows, cards on
+    phones; HTMX re-renders only ``#results``."""
     user = request.user
     visible = selectors.customer_list(user=user)
     filterset = CustomerFilter(request.GET or None, queryset=visible, request=request)
     filterset.filters["owner"].queryset = filter_owner_choices(user, visible)
     filterset.filters["team"].queryset = filter_team_choices(user, visible)
-    for name in ("owner", "team", "nature", "industry_position", "credit_rating", "province"):
+    for name in ("owner", "team", "nature", "industry_position", "credit_rating", "province", "view"):
         filterset.filters[name].extra["empty_label"] = _("All")
+    state = list_state(request, CUSTOMER_LIST, filterset, allowed_views=_allowed_views(user))
     qs = filterset.qs
-    ordering = request.GET.get("ordering", "") if filterset.is_valid() else ""
-    if ordering:
+    if state.ordering:
         qs = qs.order_by(*qs.query.order_by, "-pk")  # a stable order across pages
-    page = paginate(qs, settings.KAM_PAGE_SIZE, request.GET.get("page"))
+    page = paginate(qs, state.page_size, request.GET.get("page"))
     form = filterset.form
     for name, field in form.fields.items():
-        css = "form-control" if name == "q" else "form-select"
+        css = "form-control" if name in ("q", "completeness_max", "untouched_days") else "form-select"
         if type(field.widget) is forms.Select:
             field.widget = FastSelect.from_widget(field.widget)
         field.widget.attrs["class"] = css + (" is-invalid" if name in form.errors else "")
+    can_reassign = policies.can_reassign(user)
+    can_archive = access_for(user).has(perms.CUSTOMERS_ARCHIVE)
+    customers = page.object_list
     context = {
         "filter": filterset,
         "form": form,
         "page": page,
-        "customers": page.object_list,
-        "ordering": ordering,
-        "headers": _sort_headers(request, ordering),
-        "filtered": any(v for k, v in request.GET.items() if k not in ("page", "ordering")),
+        "customers": customers,
+        "state": state,
+        "page_sizes": CUSTOMER_LIST.page_sizes,
+        "ordering": state.ordering,
+        "rows": customer_rows(customers, state.columns, selectable=True),
+        "cards": customer_cards(customers, selectable=True),
+        "filtered": any(v for k, v in request.GET.items() if k not in ("page", "ordering", "page_size", "columns")),
         "can_add": policies.can_add_customer(user),
+        "can_reassign": can_reassign,
+        "can_archive": can_archive,
+        "owners": services.assignable_owners(user).order_by("name", "username") if can_reassign else [],
+        "drawer_fields": [f for f in form if f.name not in ("q", "ordering", "view")],
         "is_results_request": bool(
             request.htmx and request.htmx.target == "results" and not request.htmx.history_restore_request
         ),
@@ -167,6 +162,112 @@ def customer_list(request):
         template += "#results"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
+def _back(request) -> str:
+    back = request.POST.get("next") or reverse("customers:list")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return reverse("customers:list")
+    return back
+
+
+def _selected(request, permission: str) -> list[Customer]:
+    """The customers of ``ids`` the user may act on with ``permission`` (others are ignored:
+    out of scope is "not there")."""
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit() and len(i) < 19]
+    return list(Customer.objects.restrict(request.user, permission).filter(pk__in=ids).order_by("pk"))
+
+
+def _bulk_report(request, done: int, refused: list[str], done_message: str) -> None:
+    if done:
+        messages.success(request, done_message)
+    if refused:
+        messages.warning(request, _("Not changed: {items}").format(items="; ".join(refused[:10])))
+    if not done and not refused:
+        messages.warning(request, _("Select the customers first."))
+
+
+@require_POST
+@permission_required(perms.CUSTOMERS_REASSIGN)
+def bulk_reassign(request):
+    """转移负责人: give the selected customers to another owner — each through the service, with
+    the same scope and assignment rules as one at a time."""
+    owner_id = request.POST.get("owner") or ""
+    owner = services.assignable_owners(request.user).filter(pk=owner_id).first() if owner_id.isdigit() else None
+    if owner is None:
+        messages.error(request, _("Choose the new owner."))
+        return redirect(_back(request))
+    done, refused = 0, []
+    for customer in _selected(request, perms.CUSTOMERS_CHANGE):
+        try:
+            services.customer_update(actor=request.user, customer=customer, data={}, owner=owner)
+        except ValidationError as exc:
+            refused.append(f"{customer.name}: {message_text(exc)}")
+        except PermissionDenied as exc:
+            refused.append(f"{customer.name}: {exc}")
+        else:
+            done += 1
+    _bulk_report(request, done, refused, _("{count} customers now belong to {owner}.").format(count=done, owner=owner))
+    return redirect(_back(request))
+
+
+@require_POST
+@permission_required(perms.CUSTOMERS_ARCHIVE)
+def bulk_archive(request):
+    """Archive the selected customers with one reason (each through the service)."""
+    reason = (request.POST.get("reason") or "").strip()
+    done, refused = 0, []
+    for customer in _selected(request, perms.CUSTOMERS_ARCHIVE):
+        try:
+            services.customer_archive(actor=request.user, customer=customer, reason=reason)
+        except ValidationError as exc:
+            refused.append(f"{customer.name}: {message_text(exc)}")
+        else:
+            done += 1
+    _bulk_report(request, done, refused, _("{count} customers archived.").format(count=done))
+    return redirect(_back(request))
+
+
+EXPORT_FIELDS = ("code", *CUSTOMER_FIELDS)
+EXPORT_LIMIT = 10_000
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell_text(value) -> str:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+@permission_required(perms.CUSTOMERS_VIEW)
+def export(request):
+    """导出: the selected customers (POST ``ids``) or the whole filtered list (GET with the list's
+    filters) as CSV with the file's headings (UTF-8 with a BOM, so Excel reads the Chinese).
+    Only what the user may see; at most EXPORT_LIMIT rows."""
+    if request.method == "POST":
+        ids = [i for i in request.POST.getlist("ids") if i.isdigit() and len(i) < 19]
+        qs = Customer.objects.restrict(request.user, perms.CUSTOMERS_VIEW).filter(pk__in=ids)
+    else:
+        visible = selectors.customer_list(user=request.user).defer(None)
+        filterset = CustomerFilter(request.GET or None, queryset=visible, request=request)
+        qs = filterset.qs if filterset.is_valid() else visible.none()
+    qs = qs.select_related("owner", "team").order_by("code")[:EXPORT_LIMIT]
+    fields = [Customer._meta.get_field(f) for f in EXPORT_FIELDS]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([str(f.verbose_name) for f in fields] + [_("Owner"), _("Team"), _("Status")])
+    for c in qs:
+        values = []
+        for f in fields:
+            value = getattr(c, f.name)
+            if f.choices and value:
+                value = getattr(c, f"get_{f.name}_display")()
+            values.append(_cell_text(value))
+        writer.writerow([*values, _cell_text(c.owner), _cell_text(c.team.name), c.get_status_display()])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
     return response
 
 

@@ -16,6 +16,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("history/", views.history, name="history"),
     path("me/", views.me, name="me"),
+    path("lists/<slug:list_key>/filters/", views.saved_filter_create, name="saved-filter-create"),
+    path("lists/filters/<int:pk>/delete/", views.saved_filter_delete, name="saved-filter-delete"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("kam.site.api_urls")),

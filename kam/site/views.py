@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from kam.core.history import history_rows
+from kam.core.models import SavedFilter
 from kam.core.registry import registry
 from kam.core.views import paginate
 from kam.org import selectors as org_selectors
@@ -107,3 +111,32 @@ def history(request):
         "site/history.html",
         {"form": form, "page": page, "history": history_rows(page.object_list), "query": query.urlencode()},
     )
+
+
+def _back_to(request, fallback: str) -> str:
+    back = request.POST.get("next") or fallback
+    return back if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) else fallback
+
+
+@login_required
+@require_POST
+def saved_filter_create(request, list_key: str):
+    """Save the list's current filters under a name of the user's own (the list pattern)."""
+    name = (request.POST.get("name") or request.POST.get("reason") or "").strip()[:60]
+    query = (request.POST.get("query") or "")[:2000]
+    back = _back_to(request, reverse("home"))
+    if not name or not query or len(list_key) > 80:
+        messages.error(request, _("Give the saved filters a name."))
+        return redirect(back)
+    SavedFilter.objects.update_or_create(user=request.user, list_key=list_key, name=name, defaults={"query": query})
+    messages.success(request, _("Filters saved as “{name}”.").format(name=name))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request, pk: int):
+    saved = get_object_or_404(SavedFilter, pk=pk, user=request.user)  # another user's: 404
+    saved.delete()
+    messages.success(request, _("Saved filters “{name}” deleted.").format(name=saved.name))
+    return redirect(_back_to(request, reverse("home")))

@@ -45,6 +45,12 @@ def _seat(world):
     return world.c_shared.team_members.get(user=world.p.sp1)
 
 
+def _saved_filter(world):
+    from kam.core.models import SavedFilter
+
+    return SavedFilter.objects.get_or_create(user=world.p.outsider, list_key="customers", name="外人的", query="q=x")[0]
+
+
 def _grant(world):
     return RoleGrant.objects.get(user=world.p.sp2)
 
@@ -115,6 +121,38 @@ def _pages() -> list[Probe]:
         # the customer file
         Probe("customer list", "get", lambda w: reverse("customers:list"), "customers.view"),
         Probe("customer create", "get", lambda w: reverse("customers:create"), "customers.add"),
+        Probe(
+            "customer bulk transfer",
+            "post",
+            lambda w: reverse("customers:bulk-reassign"),
+            "customers.reassign",
+            ok=302,
+            data=lambda w: {"ids": [w.c_sp1.pk], "owner": w.p.sp1.pk},
+        ),
+        Probe(
+            "customer bulk archive",
+            "post",
+            lambda w: reverse("customers:bulk-archive"),
+            "customers.archive",
+            ok=302,
+            data=lambda w: {"ids": [w.c_sp1.pk], "reason": "矩阵"},
+        ),
+        Probe("customer export", "get", lambda w: reverse("customers:export"), "customers.view"),
+        Probe(
+            "saved filter create",
+            "post",
+            lambda w: reverse("saved-filter-create", args=["customers"]),
+            None,
+            ok=302,
+            data={"reason": "矩阵", "query": "credit_rating=A"},
+        ),
+        Probe(
+            "saved filter delete",
+            "post",
+            lambda w: reverse("saved-filter-delete", args=[_saved_filter(w).pk]),
+            None,
+            ok=404,  # somebody else's saved filter: not there for anyone but its owner
+        ),
     ]
     for key in ("c_sp1", "c_south", "c_shared"):
         probes += [
@@ -362,6 +400,8 @@ def _expectations() -> Expectations:
         extra[("admin", f"api changelog get {key}")] = 200
     # a deactivated user's token is a bad credential, even where no sign-in is needed
     extra[("inactive", "api docs")] = 401
+    # the outsider owns the saved filter the delete probe names
+    extra[("outsider", "saved filter delete")] = 302
     return Expectations(permissions=_permissions(), scope=EXPECTED_SCOPE, extra=extra)
 
 
