@@ -136,7 +136,7 @@ class ObjectChange(models.Model):
         model = self.content_type.model_class()
         rows = []
         for name, (old, new) in self.changes.items():
-            label, choices = name, {}
+            label, choices, kind = name, {}, ""
             if model is not None:
                 try:
                     field = model._meta.get_field(name)
@@ -145,9 +145,10 @@ class ObjectChange(models.Model):
                 if field is not None:
                     label = str(getattr(field, "verbose_name", name))
                     choices = dict(getattr(field, "flatchoices", None) or ())
+                    kind = "decimal" if isinstance(field, models.DecimalField) else ""
             if choices:
                 old, new = (str(choices.get(v, v)) if v not in (None, "") else v for v in (old, new))
-            rows.append({"field": name, "label": label, "old": old, "new": new})
+            rows.append({"field": name, "label": label, "old": old, "new": new, "kind": kind})
         return rows
 
 

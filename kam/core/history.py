@@ -8,6 +8,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .templatetags.kam_format import format_money
+
 SOURCE_LABELS = {
     "web": gettext_lazy("Web"),
     "api": gettext_lazy("API"),
@@ -43,7 +45,10 @@ def history_rows(changes) -> list[dict]:
     for change in changes:
         fields = change.field_changes()
         for f in fields:
-            f["old"], f["new"] = readable(f["old"]), readable(f["new"])
+            if f["kind"] == "decimal":  # one money format: 290,000,000.00 → 295,000,000.00
+                f["old"], f["new"] = (format_money(v) if v not in (None, "") else v for v in (f["old"], f["new"]))
+            else:
+                f["old"], f["new"] = readable(f["old"]), readable(f["new"])
         model = change.content_type.model_class()
         shown = {str(f["new"]) for f in fields}  # data the diff already shows (a reason that is also a field)
         rows.append(

@@ -77,6 +77,22 @@ class HomePanel:
 
 
 @dataclass(frozen=True)
+class DetailTab:
+    """A tab of a record's detail page (the one detail pattern): ``model`` is
+    ``"app_label.ModelName"`` of the record; ``render(request, obj)`` returns the tab's HTML
+    (loaded when the tab is opened); ``count(request, obj)`` (optional) the number shown on the
+    tab. Later apps add theirs to another app's records (orders on a customer, visits …)."""
+
+    model: str
+    key: str
+    label: Any
+    render: Callable[[Any, Any], str]
+    count: Callable[[Any, Any], int | None] | None = None
+    permission: str | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class PermissionCode:
     """A permission code (R1.2) an app defines, and the default roles that get it."""
 
@@ -204,6 +220,7 @@ KEYS: dict[str, type] = {
     "nav_groups": NavGroup,
     "nav_items": NavItem,
     "home_panels": HomePanel,
+    "detail_tabs": DetailTab,
     "permissions": PermissionCode,
     "unit_usage": UnitUsage,
     "owned_items": OwnedItems,

@@ -12,6 +12,7 @@ from kam.core.registry import (
     BenchCases,
     ChangeEvent,
     ChangeLogParent,
+    DetailTab,
     HomePanel,
     Loader,
     NavItem,
@@ -101,7 +102,26 @@ def _bench(ctx):
     return prepare(ctx)
 
 
+def _tab(name: str):
+    def call(request, obj):
+        from . import tabs
+
+        return getattr(tabs, name)(request, obj)
+
+    return call
+
+
 def register_all() -> None:
+    register(
+        "detail_tabs",
+        DetailTab("customers.Customer", "overview", _("Overview"), _tab("overview"), order=10),
+        DetailTab("customers.Customer", "contacts", _("Contacts"), _tab("contacts"), _tab("contacts_count"), order=20),
+        DetailTab("customers.Customer", "team", _("Account team"), _tab("team"), _tab("team_count"), order=30),
+        DetailTab(
+            "customers.Customer", "sales", _("Sales of recent years"), _tab("sales"), _tab("sales_count"), order=40
+        ),
+        DetailTab("customers.Customer", "history", _("History"), _tab("history"), _tab("history_count"), order=90),
+    )
     register("permissions", *perms.PERMISSIONS)
     register(
         "nav_items",

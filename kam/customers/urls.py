@@ -11,6 +11,7 @@ urlpatterns = [
     path("export/", views.export, name="export"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
+    path("<int:pk>/tabs/<slug:key>/", views.customer_tab, name="tab"),
     path("<int:pk>/history/", views.customer_history, name="history"),
     path("<int:pk>/archive/", views.customer_archive, name="archive"),
     path("<int:pk>/restore/", views.customer_restore, name="restore"),

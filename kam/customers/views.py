@@ -21,10 +21,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kam.core.changes import ObjectChange
+from kam.core.detail import get_tab, tab_bar
 from kam.core.errors import message_text
 from kam.core.history import history_rows
 from kam.core.lists import list_state
@@ -48,10 +50,9 @@ from .forms import (
 from .lists import CUSTOMER_LIST
 from .lists import cards as customer_cards
 from .lists import rows as customer_rows
-from .models import CONTACT_FIELDS, CUSTOMER_FIELDS, CUSTOMER_FILE, AccountTeamMember, Contact, Customer
+from .models import CONTACT_FIELDS, CUSTOMER_FIELDS, AccountTeamMember, Contact, Customer
 from .selectors import filter_owner_choices, filter_team_choices
 
-HISTORY_INLINE = 20
 HISTORY_PAGE_SIZE = 50
 
 # ---------------------------------------------------------------- helpers
@@ -73,21 +74,6 @@ def _contact(request, pk: int, permission: str = perms.CUSTOMERS_VIEW) -> Contac
         )
     except Contact.DoesNotExist as exc:
         raise Http404(_("No such contact.")) from exc
-
-
-def _display_sections(customer: Customer) -> list[tuple[str, str, list[tuple[str, str, object]]]]:
-    """[(id, title, [(field name, label, value)])] for the detail page."""
-    out = []
-    for section in CUSTOMER_FILE:
-        items = []
-        for name in section.names:
-            field = Customer._meta.get_field(name)
-            value = getattr(customer, name)
-            if field.choices and value:
-                value = getattr(customer, f"get_{name}_display")()
-            items.append((name, field.verbose_name, value))
-        out.append((section.id, section.title, items))
-    return out
 
 
 def _contact_fields(contact: Contact) -> list[tuple[str, str, object]]:
@@ -365,30 +351,49 @@ def customer_edit(request, pk: int):
 # ---------------------------------------------------------------- detail / history
 
 
+def _archived_by(customer: Customer) -> str:
+    """Who archived the customer: the actor of the latest archive event (the change log)."""
+    if not customer.is_archived:
+        return ""
+    return (
+        ObjectChange.objects.filed_under(customer)
+        .filter(action="archive", object_id=customer.pk)
+        .order_by("-time", "-id")
+        .values_list("actor_name", flat=True)
+        .first()
+        or ""
+    )
+
+
 @permission_required(perms.CUSTOMERS_VIEW)
 def customer_detail(request, pk: int):
-    """客户档案: the file in the sections of the paper form, contacts, team, sales, history."""
+    """客户档案 in the one detail pattern: a compact header (status, owner, team, completeness,
+    last follow-up) and tabs with counts — 概况 · 联系人 · 客户团队 · 近3年销售 · 变更记录 and what
+    later apps register; the tab in ``?tab=`` is rendered in the page, the others load when
+    opened."""
     user = request.user
     customer = _customer(request, pk)
-    can_change = policies.can_change_customer(user, customer)
-    can_archive = policies.can_archive_customer(user, customer)
-    contacts = list(customer.contacts.all())
-    members = list(customer.team_members.select_related("user", "user__unit").order_by("created_at", "id"))
-    history = list(selectors.customer_history(customer=customer)[: HISTORY_INLINE + 1])
+    access = access_for(user)
+    bar, current = tab_bar(request, customer, request.GET.get("tab", ""), has_permission=access.has)
     context = {
         "customer": customer,
-        "sections": _display_sections(customer),
-        "contacts": contacts,
-        "members": members,
-        "yearly_sales": list(customer.yearly_sales.all()),
-        "history": history_rows(history[:HISTORY_INLINE]),
-        "history_more": len(history) > HISTORY_INLINE,
-        "can_change": can_change,
-        "can_archive": can_archive,
-        "archive_form": ArchiveForm() if can_archive and not customer.is_archived else None,
-        "team_form": AccountTeamForm(actor=user) if can_change else None,
+        "tabs": bar,
+        "tab_html": mark_safe(current.render(request, customer)),  # noqa: S308 — a rendered template
+        "can_change": policies.can_change_customer(user, customer),
+        "can_archive": policies.can_archive_customer(user, customer),
+        "archived_by": _archived_by(customer),
     }
     return render(request, "customers/customer_detail.html", context)
+
+
+@permission_required(perms.CUSTOMERS_VIEW)
+def customer_tab(request, pk: int, key: str):
+    """One tab of the detail page (HTMX); a plain request is sent to the page with that tab."""
+    customer = _customer(request, pk)
+    tab = get_tab(request, customer, key, has_permission=access_for(request.user).has)
+    if not request.htmx:
+        return redirect("{}?tab={}".format(reverse("customers:detail", args=[customer.pk]), tab.key))
+    return HttpResponse(tab.render(request, customer))
 
 
 @permission_required(perms.CUSTOMERS_VIEW)

@@ -116,7 +116,9 @@ def test_specialist_creates_finds_edits_and_sees_history(browser_page, live_serv
     page.wait_for_url(base + f"/customers/{customer.pk}/")
     shot(page, "06-edited")
 
-    # the change is in its history: who, old → new
+    # the change is in its history: who, old → new (the history tab loads when opened)
+    page.click("#detail-tabs [data-tab=history]")
+    page.wait_for_url(base + f"/customers/{customer.pk}/?tab=history")
     history = page.locator("#history").inner_text()
     assert "AA" in history and "苏州市" in history
     assert "李" in history or "sp_east1" in history or customer.owner.name in history

@@ -168,7 +168,7 @@ def test_list_renders_rows_and_cards_without_overflowing_columns(client, world):
     client.force_login(world.p.director)
     _ids, r = listed(client)
     html = r.content.decode()
-    assert html.count('class="customer-row"') == 5 and html.count('customer-card d-flex') == 5
+    assert html.count('class="customer-row"') == 5 and html.count("customer-card d-flex") == 5
     assert re.search(r'<td class="kam-nowrap">华东一组</td>', html)
 
 

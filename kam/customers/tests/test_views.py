@@ -347,8 +347,9 @@ def test_detail_query_count_is_small_and_constant(client, world, django_assert_m
 
     p = world.p
     login(client, p.am)
-    url = reverse("customers:detail", args=[world.c_sp1.pk])
-    with django_assert_max_num_queries(12):
+    url = reverse("customers:detail", args=[world.c_sp1.pk]) + "?tab=contacts"
+    # session, grants, the customer, policies, the tab counts, the tab's rows
+    with django_assert_max_num_queries(13):
         client.get(url)
     before = _count_queries(client, url)
     _more_customers(p)
@@ -417,7 +418,9 @@ def test_create_with_two_contacts_and_sales(client, world):
     assert set(logged.values_list("actor", flat=True)) == {p.sp1.pk}
     page = client.get(r.url)
     html = page.content.decode()
-    assert "was created" in html and "王建国" in html and "1,200,000.50" in html
+    assert "was created" in html and ">2<" in html.split('data-tab="contacts"')[1].split("</a>")[0]
+    tabs = "".join(client.get(r.url, {"tab": t}).content.decode() for t in ("contacts", "sales"))
+    assert "王建国" in tabs and "1,200,000.50" in tabs
     assert "wjg" not in html  # search text is not shown
     # the new customer is findable by its contact's pinyin initials and phone
     assert c.name in {x.name for x in client.get(reverse("customers:list"), {"q": "13800138000"}).context["customers"]}
@@ -487,8 +490,10 @@ def test_edit_shows_old_and_new_in_history(client, world):
     assert "Credit rating" in html and '<span class="kam-diff-old">A</span>' in html
     assert '<span class="kam-diff-new">AA</span>' in html
     assert "机械制造" in html and "Web" in html and p.sp1.name in html
-    detail = client.get(reverse("customers:detail", args=[c.pk])).content.decode()
-    assert '<span class="kam-diff-new">AA</span>' in detail  # the latest changes inline
+    detail = client.get(reverse("customers:detail", args=[c.pk]), {"tab": "history"}).content.decode()
+    assert '<span class="kam-diff-new">AA</span>' in detail  # the latest changes in the history tab
+    overview = client.get(reverse("customers:detail", args=[c.pk])).content.decode()
+    assert 'id="activity-timeline"' in overview and 'data-action="update"' in overview
 
 
 def test_edit_without_changes_logs_nothing(client, world):
@@ -729,16 +734,17 @@ def test_detail_shows_every_section_and_the_file(client, world):
     )
     services.yearly_sales_set(actor=p.am, customer=world.c_sp1, rows=[{"year": 2024, "revenue": "9876543.21"}])
     login(client, p.sp1)
-    html = client.get(reverse("customers:detail", args=[world.c_sp1.pk])).content.decode()
+    url = reverse("customers:detail", args=[world.c_sp1.pk])
+    html = "".join(client.get(url, {"tab": t}).content.decode() for t in ("overview", "sales", "contacts", "team"))
     for section in ("basic", "nature", "business", "sales", "assessment", "contacts", "account-team"):
         assert f'id="section-{section}"' in html
     for text in ("上海市浦东新区张江路88号", "交期快", "加强售后", "123,456,789.00", "9,876,543.21", "2024"):
         assert text in html
-    assert 'id="completeness"' in html and 'id="history"' in html
+    assert 'id="completeness"' in html and 'id="activity"' in html
     assert 'id="edit-customer"' in html  # sp1 may change
     assert 'id="archive-button"' not in html  # but not archive
     login(client, p.finance)
-    html = client.get(reverse("customers:detail", args=[world.c_sp1.pk])).content.decode()
+    html = "".join(client.get(url, {"tab": t}).content.decode() for t in ("overview", "contacts", "team"))
     assert 'id="edit-customer"' not in html and 'id="add-contact"' not in html and 'id="team-add-form"' not in html
     login(client, p.am)
     assert 'id="archive-button"' in client.get(reverse("customers:detail", args=[world.c_sp1.pk])).content.decode()
@@ -751,10 +757,18 @@ def test_detail_history_shows_latest_changes_and_links_to_full_history(client, w
     for i in range(25):
         services.customer_update(actor=p.am, customer=world.c_sp1, data={"city": f"城{i:02d}"})
     login(client, p.sp1)
-    r = client.get(reverse("customers:detail", args=[world.c_sp1.pk]))
+    r = client.get(reverse("customers:detail", args=[world.c_sp1.pk]), {"tab": "history"})
     html = r.content.decode()
-    assert len(r.context["history"]) == 20
+    assert html.split('id="history"')[1].count('class="history-row"') == 20
     assert "城24" in html and "城02" not in html.split('id="history"')[1]
+    # the tab also loads on its own (HTMX), and a plain request for it lands on the page
+    tab = reverse("customers:tab", args=[world.c_sp1.pk, "history"])
+    fragment = client.get(tab, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and "城24" in fragment
+    assert client.get(tab)["Location"].endswith("?tab=history")
+    assert (
+        client.get(reverse("customers:tab", args=[world.c_sp1.pk, "nope"]), HTTP_HX_REQUEST="true").status_code == 404
+    )
     assert reverse("customers:history", args=[world.c_sp1.pk]) in html
     r = client.get(reverse("customers:history", args=[world.c_sp1.pk]))
     assert (
@@ -815,7 +829,7 @@ def test_account_team_add_and_remove(client, world):
     assert r.status_code == 302
     member = AccountTeamMember.objects.get(customer=world.c_sp1, user=p.sp2)
     assert member.role == "presales"
-    html = client.get(reverse("customers:detail", args=[world.c_sp1.pk])).content.decode()
+    html = client.get(reverse("customers:detail", args=[world.c_sp1.pk]), {"tab": "team"}).content.decode()
     assert 'data-user="sp2"' in html
     # sp2 now sees the customer
     login(client, p.sp2)

@@ -171,6 +171,14 @@ def _pages() -> list[Probe]:
                 key,
             ),
             Probe(
+                f"customer tab {key}",
+                "get",
+                lambda w, k=key: reverse("customers:tab", args=[getattr(w, k).pk, "contacts"]),
+                "customers.view",
+                key,
+                ok=302,  # without HTMX: to the page with that tab
+            ),
+            Probe(
                 f"customer edit {key}",
                 "get",
                 lambda w, k=key: reverse("customers:edit", args=[getattr(w, k).pk]),
