@@ -109,7 +109,9 @@ def test_field_changes_have_translated_labels(world):
     c.save()
     entry = ObjectChange.objects.filter(parent_type__model="customer", parent_id=c.pk).latest("id")
     with translation.override("en"):
-        assert entry.field_changes() == [{"field": "postcode", "label": "postcode", "old": "", "new": "200000", "kind": ""}]
+        assert entry.field_changes() == [
+            {"field": "postcode", "label": "postcode", "old": "", "new": "200000", "kind": ""}
+        ]
 
 
 def test_choice_values_are_stored_as_keys_and_read_in_the_readers_language(world):
