@@ -56,3 +56,34 @@ class TablerFormMixin:
         self, exc: ValidationError, *, rows: Mapping[str, tuple[Any, Sequence[int]]] | None = None
     ) -> None:
         errors.apply_to_form(self, exc, rows=rows, field_map=self.service_field_map)
+
+
+def error_summary(*parts) -> list[dict]:
+    """Every error of a page's forms and formsets, in page order, for the summary at the top
+    (count, place and a link to each field). ``parts`` are forms, or ``(formset, row label)``
+    pairs — the row label names a row ("联系人 2")."""
+    out: list[dict] = []
+
+    def add_form(form, prefix: str = "") -> None:
+        for name, messages in form.errors.items():
+            if name in form.fields:
+                bound = form[name]
+                label = f"{prefix}{bound.label}" if prefix else str(bound.label)
+                anchor = f"field-{bound.html_name}"
+            else:
+                label, anchor = prefix.rstrip(" ·"), ""
+            for message in messages:
+                out.append({"label": label, "message": message, "anchor": anchor})
+
+    for part in parts:
+        if part is None:
+            continue
+        if isinstance(part, tuple):
+            formset, row_label = part
+            for message in formset.non_form_errors():
+                out.append({"label": str(row_label), "message": message, "anchor": ""})
+            for i, form in enumerate(formset.forms):
+                add_form(form, f"{row_label} {i + 1} · ")
+        else:
+            add_form(part)
+    return out

@@ -108,6 +108,10 @@ class CustomerForm(TablerFormMixin, forms.ModelForm):
         code_field.validators = [v for v in code_field.validators if not isinstance(v, MaxLengthValidator)]
         code_field.validators.append(MaxLengthValidator(30))
         code_field.widget.attrs.update({"maxlength": 30, "autocomplete": "off"})
+        if self.instance.pk:
+            # the edit form carries what it showed, so a save changes only what the user changed
+            for field in self.fields.values():
+                field.show_hidden_initial = True
         self.style_widgets()
 
     def clean_credit_code(self):
@@ -116,6 +120,15 @@ class CustomerForm(TablerFormMixin, forms.ModelForm):
 
     def customer_data(self) -> dict:
         return {k: self.cleaned_data.get(k) for k in CUSTOMER_FIELDS if k in self.cleaned_data}
+
+    def changed_customer_data(self) -> dict:
+        """Only the fields the user changed, measured against the values the form showed them
+        (hidden initial values), not against the record as it is now: two people editing
+        different fields of one customer at once both keep their change."""
+        return {k: self.cleaned_data.get(k) for k in self.changed_data if k in CUSTOMER_FIELDS}
+
+    def changed_owner_team(self) -> dict:
+        return {k: self.cleaned_data.get(k) for k in ("owner", "team") if k in self.changed_data}
 
     def sections(self):
         """[(id, title, [bound fields])] in the order of the paper form."""
@@ -126,6 +139,13 @@ class CustomerForm(TablerFormMixin, forms.ModelForm):
 
 
 class YearSalesForm(TablerFormMixin, forms.Form):
+    """One year of 近3年销售业绩; carries its shown values so an untouched table is not rewritten."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.show_hidden_initial = True
+
     year = forms.IntegerField(label=_("Year"), required=False, min_value=1949, max_value=2100)
     revenue = forms.DecimalField(
         label=_("Sales (yuan)"),

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from kam.core.changes import ObjectChange
 from kam.core.detail import get_tab, tab_bar
 from kam.core.errors import message_text
+from kam.core.forms import error_summary
 from kam.core.history import history_rows
 from kam.core.lists import list_state
 from kam.core.views import form_error_text, paginate, run_service
@@ -306,7 +307,16 @@ def customer_create(request):
     return render(
         request,
         "customers/customer_form.html",
-        {"form": form, "contacts": contacts, "sales": sales, "customer": None, "is_create": True},
+        {
+            "form": form,
+            "contacts": contacts,
+            "sales": sales,
+            "customer": None,
+            "is_create": True,
+            "error_summary": error_summary(form, (sales, _("Sales row")), (contacts, _("Contact")))
+            if request.method == "POST"
+            else [],
+        },
     )
 
 
@@ -326,13 +336,10 @@ def customer_edit(request, pk: int):
             try:
                 with transaction.atomic():
                     updated = services.customer_update(
-                        actor=user,
-                        customer=customer,
-                        data=form.customer_data(),
-                        owner=form.cleaned_data.get("owner"),
-                        team=form.cleaned_data.get("team"),
+                        actor=user, customer=customer, data=form.changed_customer_data(), **form.changed_owner_team()
                     )
-                    services.yearly_sales_set(actor=user, customer=updated, rows=[r for _i, r in sales_rows])
+                    if sales.has_changed():
+                        services.yearly_sales_set(actor=user, customer=updated, rows=[r for _i, r in sales_rows])
             except ValidationError as exc:
                 form.apply_service_error(exc, rows={"yearly_sales": (sales, [i for i, _r in sales_rows])})
             else:
@@ -344,7 +351,15 @@ def customer_edit(request, pk: int):
     return render(
         request,
         "customers/customer_form.html",
-        {"form": form, "contacts": None, "sales": sales, "customer": customer, "title": title, "is_create": False},
+        {
+            "form": form,
+            "contacts": None,
+            "sales": sales,
+            "customer": customer,
+            "title": title,
+            "is_create": False,
+            "error_summary": error_summary(form, (sales, _("Sales row"))) if request.method == "POST" else [],
+        },
     )
 
 
@@ -501,7 +516,7 @@ def contact_create(request, pk: int):
     return render(
         request,
         "customers/contact_form.html",
-        {"form": form, "customer": customer, "contact": None},
+        {"form": form, "customer": customer, "contact": None, "error_summary": error_summary(form)},
     )
 
 
@@ -543,7 +558,13 @@ def contact_edit(request, contact_id: int):
     return render(
         request,
         "customers/contact_form.html",
-        {"form": form, "customer": contact.customer, "contact": contact, "title": title},
+        {
+            "form": form,
+            "customer": contact.customer,
+            "contact": contact,
+            "title": title,
+            "error_summary": error_summary(form),
+        },
     )
 
 

@@ -78,6 +78,8 @@ def form_payload(*forms_and_formsets) -> dict:
                 v = _value(bf)
                 if v is not None:
                     data[bf.html_name] = v
+                    if bf.field.show_hidden_initial:  # the browser sends what the form showed too
+                        data[bf.html_initial_name] = v
     return data
 
 
@@ -950,3 +952,58 @@ def test_page_refuses_an_owner_or_team_outside_scope(client, world):
         assert r.status_code == 200
         assert field in r.context["form"].errors
     assert snapshot() == before
+
+
+def test_error_summary_counts_and_links_every_error(client, world):
+    """The banner says how many things to correct and where — the first error can be 3,000 px
+    down the form (kam.js scrolls to the summary)."""
+    login(client, world.p.sp1)
+    data = create_payload(
+        client,
+        **{"credit_code": "91310000MA1FL4KX6C", "contacts-0-name": "王建国", "contacts-0-phone": "12345"},
+    )
+    r = client.post(reverse("customers:create"), data)
+    assert r.status_code == 200
+    summary = r.context["error_summary"]
+    assert [e["anchor"] for e in summary] == ["field-credit_code", "field-contacts-0-phone"]
+    html = r.content.decode()
+    assert "2 things to correct; nothing was saved." in html
+    assert 'href="#field-credit_code"' in html and 'id="field-credit_code"' in html
+    assert 'href="#field-contacts-0-phone"' in html and 'id="field-contacts-0-phone"' in html
+    assert "Contact 1 · Phone" in html
+
+
+def test_concurrent_edits_of_different_fields_both_keep_their_change(client, world):
+    """Two people open the same edit form; one changes the phone, the other the name. The second
+    save used to put the first one's field back to its old value."""
+    from django.test import Client
+
+    from kam.customers import services
+
+    c = services.customer_update(actor=world.p.am, customer=world.c_sp1, data={"phone": "021 5555 0000"})
+    first, second = Client(), Client()
+    login(first, world.p.sp1)
+    login(second, world.p.am)
+    seen_by_first = _edit_payload(first, c)
+    seen_by_second = _edit_payload(second, c)
+    r = first.post(reverse("customers:edit", args=[c.pk]), {**seen_by_first, "phone": "021 6888 1234"})
+    assert r.status_code == 302
+    r = second.post(reverse("customers:edit", args=[c.pk]), {**seen_by_second, "name": "华东精密机械股份有限公司"})
+    assert r.status_code == 302
+    c.refresh_from_db()
+    assert c.phone == "021 6888 1234" and c.name == "华东精密机械股份有限公司"
+    # and the second save logged only its own change
+    last = ObjectChange.objects.of_object(c).filter(action="update").latest("id")
+    assert set(last.changes) == {"name"}
+
+
+def test_an_untouched_sales_table_is_not_rewritten(client, world):
+    from kam.customers import services
+
+    c = world.c_sp1
+    services.yearly_sales_set(actor=world.p.am, customer=c, rows=[{"year": 2024, "revenue": "100"}])
+    login(client, world.p.sp1)
+    data = _edit_payload(client, c)
+    services.yearly_sales_set(actor=world.p.am, customer=c, rows=[{"year": 2024, "revenue": "200"}])  # meanwhile
+    assert client.post(reverse("customers:edit", args=[c.pk]), {**data, "city": "昆山"}).status_code == 302
+    assert str(c.yearly_sales.get().revenue) == "200.00"
