@@ -18,9 +18,9 @@ KAM    := $(BIN)/kam
 SECRET :=
 endif
 
-.PHONY: run test test-fast venv secret migrate demo serve lint format openapi bench browser messages clean
+.PHONY: run dev test test-fast venv secret migrate demo serve lint format openapi bench browser messages clean
 
-run: venv secret migrate demo serve ## venv + install + migrate + demo company + serve on http://127.0.0.1:8000
+run: venv secret migrate demo serve ## venv + install + migrate + demo company + serve on http://127.0.0.1:8000 (PORT=…)
 
 # tests run on every core (pytest-xdist); PYTEST_WORKERS=0 runs them in this process
 PYTEST_WORKERS ?= auto
@@ -57,8 +57,14 @@ migrate: venv secret
 demo: venv secret
 	$(KAM) demo
 
+PORT ?= 8000
+BIND ?= 127.0.0.1:$(PORT)
+
 serve: venv secret
-	$(KAM) serve --bind 127.0.0.1:8000
+	$(KAM) serve --bind $(BIND)
+
+dev: venv secret migrate demo ## the development server: auto-reload, tracebacks (KAM_DEBUG=1), on $(BIND)
+	KAM_DEBUG=1 $(KAM) runserver $(BIND)
 
 browser: ## Debian's chromium for the Playwright tests (installed when missing and we are root)
 	@if [ ! -x /usr/bin/chromium ]; then \

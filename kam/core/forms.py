@@ -7,8 +7,22 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from . import errors
+
+BLANK = "---------"
+
+
+def _choose_label(field: forms.Field) -> None:
+    """An empty select reads 「请选择」, not Django's ``---------``."""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == BLANK:
+            field.empty_label = _("Please choose")
+    elif isinstance(field, forms.ChoiceField):
+        choices = list(field.choices)
+        if choices and choices[0] == ("", BLANK):
+            field.choices = [("", _("Please choose")), *choices[1:]]
 
 
 def widget_css(widget: forms.Widget) -> str:
@@ -37,6 +51,7 @@ class TablerFormMixin:
 
     def style_widgets(self) -> None:
         for field in self.fields.values():
+            _choose_label(field)
             widget = field.widget
             css = widget_css(widget)
             current = widget.attrs.get("class", "")

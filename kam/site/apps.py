@@ -80,3 +80,9 @@ class SiteConfig(AppConfig):
             ),
         )
         _apply_api_schema()
+        # the Django admin carries KAM's name, not Django's
+        from django.contrib import admin
+
+        admin.site.site_header = _("KAM administration")
+        admin.site.site_title = _("KAM administration")
+        admin.site.index_title = _("Configuration")

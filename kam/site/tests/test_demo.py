@@ -161,3 +161,26 @@ def test_command_prints_logins_and_password(demo, db):
         assert username in text
     assert settings.KAM_DEMO_PASSWORD in text
     assert "华东一组" in text
+
+
+def test_the_readmes_search_examples_work_on_the_demo(demo, db):
+    """README: 「nthtbz and 宏图包装 both find 南通宏图包装集团有限公司」 — on the demo data, and
+    through the API's `q` as the curl examples send it."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"`(\w+)` and `(\w+)` both find (\S+?)\)", readme)
+    assert m, "the README's search example moved"
+    initials, chinese, name = m.groups()
+    assert f"q={chinese}" in readme and f"q={initials}" in readme
+    user = User.objects.get(username="sp_east1")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token " + Token.objects.get_or_create(user=user)[0].key)
+    for q in (initials, chinese):
+        found = [row["name"] for row in client.get("/api/v1/customers/", {"q": q}).json()["results"]]
+        assert found == [name], q
