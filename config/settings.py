@@ -53,6 +53,17 @@ def env_float(name: str, default: float) -> float:
     return number
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` (any case, surrounding spaces ignored); anything else — empty included — is an error."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    word = value.strip().lower()
+    if word not in choices:
+        raise ImproperlyConfigured(f"{name}={value} is not a valid choice: use {' or '.join(choices)}")
+    return word
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -310,3 +321,6 @@ LOGGING = {
 KAM_DEMO_PASSWORD = env_secret("KAM_DEMO_PASSWORD", "kam-demo-2026")
 # the workbench lists customers whose file nobody has changed for this many days
 KAM_UNTOUCHED_DAYS = env_int("KAM_UNTOUCHED_DAYS", 90)
+# the duplicate check (查重, kam/customers/duplicates.py): "warn" shows the matches and lets the user
+# save; "block" refuses a customer whose normalised name or phone is already on file
+KAM_DUPLICATE_CHECK = env_choice("KAM_DUPLICATE_CHECK", "warn", ("warn", "block"))

@@ -3,7 +3,7 @@ permission codes, unit usage, owned items, change-log parent and events, demo, g
 bench steps, URLs and API schema)."""
 
 from django.apps import AppConfig
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,3 +25,6 @@ class CustomersConfig(AppConfig):
         post_delete.connect(
             _unindex_deleted_customer, sender=self.get_model("Customer"), dispatch_uid="kam_unindex_customer"
         )
+        from .duplicates import keep_name_key
+
+        pre_save.connect(keep_name_key, sender=self.get_model("Customer"), dispatch_uid="kam_customer_name_key")

@@ -31,6 +31,7 @@ from stdnum.cn import uscc
 from kam.core.synthetic import ALL_CITIES, GIVEN_NAMES, REGIONS, SURNAMES, BulkInserter, City, Rng, weighted_table
 from kam.org.gendata import OrgSlot
 
+from .duplicates import name_key
 from .search import index_customers, pinyin_forms
 
 CORE_WORDS = tuple(
@@ -533,7 +534,8 @@ class Generator(Rng):
     # -- company
     def company_name(self, city: City, nature: str) -> tuple[tuple[str, ...], str, Industry | None, str, str]:
         """(name parts, English name, industry or None, industry label, nature) — unique per
-        generator; a government institution already taken in a city becomes a state company."""
+        generator (as normalised names: 远东化工有限公司 and 远东化工集团有限公司 are one company to the
+        duplicate check); a government institution already taken in a city becomes a state company."""
         forms = self.pinyin.forms
         parts: tuple[str, ...] = ()
         name_en = label = ""
@@ -561,9 +563,9 @@ class Generator(Rng):
                     else:
                         parts = (core, industry.word, suffix)
                         name_en = " ".join((core_py, industry.en, suffix_en))
-            name = "".join(parts)
-            if name not in self._names:
-                self._names.add(name)
+            key = name_key("".join(parts))  # distinct companies: not the same name to the duplicate check
+            if key not in self._names:
+                self._names.add(key)
                 return parts, name_en, industry, label, nature
             if nature == "government":
                 nature = "state"
@@ -794,6 +796,7 @@ def generate(
                 city=f["city"],
                 contacts=[(c["name"], c["phone"], forms(c["name"])) for c in g.contacts],
             )
+            f["name_key"] = name_key(f["name"])  # as the pre_save receiver keeps it
             f["completeness"] = completeness_of(f, has_contacts=bool(g.contacts), has_sales=bool(g.yearly_sales))
             # files opened over the past three years, last edited some time since
             age = rand() * _THREE_YEARS

@@ -146,7 +146,7 @@ class Customer(ChangeLoggedModel):
     # basic data
     address = models.CharField(_("address"), max_length=200, blank=True)
     postcode = models.CharField(_("postcode"), max_length=6, blank=True, validators=[postcode_validator])
-    phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone])
+    phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone], db_index=True)
     fax = models.CharField(_("fax"), max_length=32, blank=True, validators=[validate_phone])
     email = models.EmailField(_("e-mail"), max_length=120, blank=True)
     website = models.URLField(_("website"), max_length=200, blank=True)
@@ -192,6 +192,10 @@ class Customer(ChangeLoggedModel):
     # derived
     completeness = models.PositiveSmallIntegerField(_("file completeness %"), default=0)
     search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
+    # the duplicate check's normalised name (kam.customers.duplicates.name_key), kept at every save
+    name_key = models.CharField(
+        _("normalised name"), max_length=200, blank=True, default="", editable=False, db_index=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
@@ -206,7 +210,7 @@ class Customer(ChangeLoggedModel):
     objects = RestrictedManager()
     scope = CustomerScope("")
     change_log_parent = "self"
-    change_log_exclude = ChangeLoggedModel.change_log_exclude + ("search_text", "completeness")
+    change_log_exclude = ChangeLoggedModel.change_log_exclude + ("search_text", "completeness", "name_key")
 
     class Meta:
         verbose_name = _("customer")

@@ -207,6 +207,9 @@ def register_all() -> None:
             enum_overrides={
                 "CustomerStatusEnum": "kam.customers.choices.Status",
                 "AccountTeamRoleEnum": "kam.customers.choices.TeamRole",
+                "DuplicateReasonEnum": "kam.customers.duplicates.Reason",
+                "DuplicateKindEnum": "kam.customers.duplicates.Kind",
+                "DuplicateCheckModeEnum": "kam.customers.duplicates.Mode",
             },
             order=20,
         ),

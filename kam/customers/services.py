@@ -28,6 +28,7 @@ from kam.org.scoping import units_in_scope, users_in_scope
 
 from . import permissions as perms
 from .choices import Status
+from .duplicates import check_before_save
 from .models import CONTACT_FIELDS, CUSTOMER_FIELDS, AccountTeamMember, Contact, Customer, CustomerYearSales
 from .search import build_search_text, index_customers
 from .validators import normalize_credit_code
@@ -172,6 +173,7 @@ def customer_create(
     _normalize_customer(customer)
     customer.code = next_customer_code()
     customer.full_clean()
+    check_before_save(actor=actor, customer=customer)  # KAM_DUPLICATE_CHECK=block refuses a duplicate
     customer.save()
     errors: dict[str, list] = {}
     for i, row in enumerate(contacts):
@@ -224,6 +226,7 @@ def customer_update(
     )
     _normalize_customer(customer)
     customer.full_clean()
+    check_before_save(actor=actor, customer=customer)  # KAM_DUPLICATE_CHECK=block refuses a duplicate
     customer.save()
     refresh_derived(customer)
     _still_in_scope(actor, customer)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.settings import env_bool, env_float, env_int, env_secret
+from config.settings import env_bool, env_choice, env_float, env_int, env_secret
 
 ROOT = Path(__file__).resolve().parents[3]
 KEY = "kam-settings-test-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH"
@@ -114,6 +114,30 @@ def test_unknown_boolean_refuses_to_start(tmp_path, name, value):
 def test_bad_number_refuses_to_start(tmp_path, name, value, kind):
     msg = refused(load_settings(tmp_path, KAM_SECRET_KEY=KEY, **{name: value}))
     assert f"{name}={value} is not {kind}" in msg
+
+
+# --- choices (KAM_DUPLICATE_CHECK)
+def test_env_choice(monkeypatch):
+    monkeypatch.delenv("KAM_C", raising=False)
+    assert env_choice("KAM_C", "warn", ("warn", "block")) == "warn"
+    for spelling in ("block", " BLOCK ", "Block"):
+        monkeypatch.setenv("KAM_C", spelling)
+        assert env_choice("KAM_C", "warn", ("warn", "block")) == "block"
+    for bad in ("blocked", "", "warn,block"):
+        monkeypatch.setenv("KAM_C", bad)
+        with pytest.raises(ImproperlyConfigured) as exc:
+            env_choice("KAM_C", "warn", ("warn", "block"))
+        assert str(exc.value) == f"KAM_C={bad} is not a valid choice: use warn or block"
+
+
+@pytest.mark.slow
+def test_duplicate_check_mode_is_read_and_checked_at_start_up(tmp_path):
+    out = load_settings(tmp_path, "print(s.KAM_DUPLICATE_CHECK)", KAM_SECRET_KEY=KEY)
+    assert out.returncode == 0 and out.stdout.strip() == "warn", out.stderr
+    out = load_settings(tmp_path, "print(s.KAM_DUPLICATE_CHECK)", KAM_SECRET_KEY=KEY, KAM_DUPLICATE_CHECK="Block")
+    assert out.returncode == 0 and out.stdout.strip() == "block", out.stderr
+    msg = refused(load_settings(tmp_path, KAM_SECRET_KEY=KEY, KAM_DUPLICATE_CHECK="strict"))
+    assert "KAM_DUPLICATE_CHECK=strict is not a valid choice: use warn or block" in msg
 
 
 # --- *_FILE variants of the secrets

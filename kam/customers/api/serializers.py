@@ -13,10 +13,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from kam.core.filters import ID_MAX
 from kam.core.serializers import IdRelatedField
 from kam.org.models import OrgUnit, User
 
 from .. import permissions as perms
+from ..duplicates import Kind, Mode, Reason
 from ..models import CONTACT_FIELDS, CUSTOMER_FIELDS, AccountTeamMember, Contact, Customer, CustomerYearSales
 
 # rows one request may carry in a nested list: a customer has a few contacts and recent years, and
@@ -257,3 +259,86 @@ class ContactUpdateSerializer(ShapeModelSerializer):
     class Meta:
         model = Contact
         fields = list(CONTACT_FIELDS)
+
+
+# --- the duplicate check (查重) ---------------------------------------------------------------
+
+
+class DuplicateQuerySerializer(serializers.Serializer):
+    """What a new or edited customer would have: any of name, credit code and phone."""
+
+    name = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, default="", help_text=_("The customer's name.")
+    )
+    credit_code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        default="",
+        help_text=_("The unified social credit code (spaces, dashes, full-width characters and case do not matter)."),
+    )
+    phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, default="", help_text=_("The customer's phone.")
+    )
+    exclude = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=ID_MAX,
+        help_text=_("The id of the customer being edited, left out of the matches (if you may see it)."),
+    )
+
+
+class ContactDuplicateQuerySerializer(serializers.Serializer):
+    """A contact's phone, and optionally the customer it belongs to and the contact being edited."""
+
+    phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, default="", help_text=_("The contact's phone.")
+    )
+    customer = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=ID_MAX,
+        help_text=_("The id of the contact's customer: matches among its own contacts say so."),
+    )
+    exclude = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=ID_MAX,
+        help_text=_("The id of the contact being edited, left out of the matches (if you may see it)."),
+    )
+
+
+class DuplicateMatchSerializer(serializers.Serializer):
+    """One record already on file that matches, and why. `customer`, `code`, `name`, `owner_name`,
+    `team_name`, `contact` and `contact_name` are filled only when `in_scope`; for a record outside
+    your scope `ask` names whom to ask about it (empty: ask your manager). `description` says it
+    all in one sentence."""
+
+    kind = serializers.ChoiceField(choices=Kind.choices, label=_("kind"))
+    reasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=Reason.choices), label=_("reasons"), help_text=_("Strongest first.")
+    )
+    similarity = serializers.FloatField(
+        allow_null=True, label=_("name similarity"), help_text=_("0–1, when a name matched (1 for the same name).")
+    )
+    in_scope = serializers.BooleanField(label=_("in your scope"))
+    archived = serializers.BooleanField(label=_("archived"))
+    customer = serializers.IntegerField(source="customer_id", allow_null=True, label=_("customer"))
+    code = serializers.CharField(source="customer_code", label=_("customer number"))
+    name = serializers.CharField(source="customer_name", label=_("name"))
+    owner_name = serializers.CharField(label=_("owner"))
+    team_name = serializers.CharField(label=_("team"))
+    contact = serializers.IntegerField(source="contact_id", allow_null=True, label=_("contact"))
+    contact_name = serializers.CharField(label=_("contact name"))
+    same_customer = serializers.BooleanField(label=_("a contact of the same customer"))
+    ask = serializers.ListField(child=serializers.CharField(), label=_("whom to ask"))
+    description = serializers.CharField(source="describe", label=_("description"))
+
+
+class DuplicateResultSerializer(serializers.Serializer):
+    """The matches, strongest first, and whether a save would be refused (`mode` "block" and a name
+    or phone already on file)."""
+
+    mode = serializers.ChoiceField(choices=Mode.choices, label=_("duplicate check mode"))
+    blocked = serializers.BooleanField(label=_("a save would be refused"))
+    matches = DuplicateMatchSerializer(many=True, label=_("matches"))

@@ -21,8 +21,8 @@ from rest_framework.response import Response
 
 from kam.org.api.permissions import KamActionPermission
 
+from .. import duplicates, selectors, services
 from .. import permissions as perms
-from .. import selectors, services
 from ..filters import ContactFilter, CustomerFilter
 from ..models import AccountTeamMember, Contact, Customer
 from . import serializers as s
@@ -85,6 +85,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         "partial_update": perms.CUSTOMERS_CHANGE,
         "archive": perms.CUSTOMERS_ARCHIVE,
         "restore": perms.CUSTOMERS_ARCHIVE,
+        "duplicates": perms.CUSTOMERS_VIEW,
     }
     # the permission whose scope an action looks records up in: outside it → 404
     scope_for_action = {
@@ -205,6 +206,35 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         customer = services.customer_restore(actor=request.user, customer=self.get_object())
         return self._detail_response(customer)
 
+    @extend_schema(
+        summary="Check for duplicates (查重)",
+        description=(
+            "Customers already on file with the same credit code, the same normalised name (full-width/"
+            "half-width, spaces, brackets and company-form suffixes such as 有限公司 or Co., Ltd. do not "
+            "count), the same phone (the customer's or one of its contacts') or a very similar name "
+            "(bigram similarity of at least 0.7), archived ones included — strongest first, at most 20. "
+            "A customer outside your scope is reported only as existing elsewhere, with the names of "
+            "the managers to ask — never its name, number, owner or credit code. `exclude` leaves out "
+            "the customer being edited. `blocked` says whether saving would be refused "
+            '(`mode` "block", KAM_DUPLICATE_CHECK; an edit is refused only for a changed name or phone).'
+        ),
+        parameters=[s.DuplicateQuerySerializer],
+        responses={200: s.DuplicateResultSerializer, 400: _R400, 403: _R403},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def duplicates(self, request):
+        query = s.DuplicateQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        matches = duplicates.find_customer_duplicates(
+            actor=request.user,
+            name=data["name"],
+            credit_code=data["credit_code"],
+            phone=data["phone"],
+            exclude_pk=data.get("exclude"),
+        )
+        return _duplicates_response(matches)
+
 
 # --- contacts ---------------------------------------------------------------------------
 
@@ -258,6 +288,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         "update": perms.CUSTOMERS_CHANGE,
         "partial_update": perms.CUSTOMERS_CHANGE,
         "destroy": perms.CUSTOMERS_CHANGE,
+        "duplicates": perms.CUSTOMERS_VIEW,
     }
     filter_backends = [DjangoFilterBackend]
     filterset_class = ContactFilter
@@ -307,3 +338,31 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def destroy(self, request, *args, **kwargs):
         services.contact_delete(actor=request.user, contact=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Check a contact's phone for duplicates (查重)",
+        description=(
+            "Contacts and customers already on file with this phone (normalised: spaces, dashes and "
+            "+86 do not count), archived customers included — at most 20. `customer` is the contact's "
+            "customer (its own contacts are marked `same_customer`), `exclude` the contact being edited. "
+            "Outside your scope a match names only the managers to ask. Never refuses: `blocked` is false."
+        ),
+        parameters=[s.ContactDuplicateQuerySerializer],
+        responses={200: s.DuplicateResultSerializer, 400: _R400, 403: _R403},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def duplicates(self, request):
+        query = s.ContactDuplicateQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        matches = duplicates.find_contact_duplicates(
+            actor=request.user, phone=data["phone"], customer=data.get("customer"), exclude_pk=data.get("exclude")
+        )
+        return _duplicates_response(matches, blocking=False)
+
+
+def _duplicates_response(matches: list[duplicates.Match], *, blocking: bool = True) -> Response:
+    mode = duplicates.mode()
+    blocked = blocking and mode == duplicates.BLOCK and any(m.blocking_fields for m in matches)
+    result = {"mode": mode, "blocked": blocked, "matches": matches}
+    return Response(s.DuplicateResultSerializer(result).data)

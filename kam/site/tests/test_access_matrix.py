@@ -279,6 +279,24 @@ def _api() -> list[Probe]:
             data={"name": "矩阵新客户有限公司", "credit_code": valid_uscc(909090)},
         ),
         Probe("api contact list", "get", lambda w: "/api/v1/contacts/", "customers.view", api=True),
+        # the duplicate check answers everyone with customers.view (list-like: no object, no 404);
+        # a match outside the scope is reported without its details (kam/customers/tests/test_duplicates.py)
+        Probe(
+            "api customer duplicates",
+            "get",
+            lambda w: "/api/v1/customers/duplicates/",
+            "customers.view",
+            api=True,
+            data={"name": "广州南方物流股份有限公司", "phone": "139 0000 0003"},
+        ),
+        Probe(
+            "api contact duplicates",
+            "get",
+            lambda w: "/api/v1/contacts/duplicates/",
+            "customers.view",
+            api=True,
+            data=lambda w: {"phone": _contact(w, "c_south").phone, "customer": w.c_south.pk},
+        ),
         Probe("api changelog list", "get", lambda w: "/api/v1/changelog/", HISTORY, api=True),
     ]
     customer_url = "/api/v1/customers/{}/"
