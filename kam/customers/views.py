@@ -36,8 +36,8 @@ from kam.core.widgets import FastSelect
 from kam.org.access import access_for
 from kam.org.decorators import permission_required
 
+from . import duplicates, policies, selectors, services
 from . import permissions as perms
-from . import policies, selectors, services
 from .filters import CustomerFilter
 from .forms import (
     AccountTeamForm,
@@ -258,6 +258,90 @@ def export(request):
     return response
 
 
+# ---------------------------------------------------------------- duplicate check (查重)
+
+CONFIRM_DUPLICATES = "confirm_duplicates"
+
+
+def _int_param(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+def _duplicates_box(request, matches: list[duplicates.Match], *, blocking: bool, confirm: bool = False) -> dict:
+    """Context of ``customers/includes/duplicates.html``: the matches (each one sentence, a link
+    when the customer is in scope), whether saving would be refused (``KAM_DUPLICATE_CHECK=block``)
+    and whether the form must be ticked before it saves again (``confirm``)."""
+    blocked = blocking and duplicates.mode() == duplicates.BLOCK and any(m.blocking_fields for m in matches)
+    return {
+        "matches": [(m, m.describe()) for m in matches],
+        "blocked": blocked,
+        "confirm": confirm and not blocked,
+        "confirm_name": CONFIRM_DUPLICATES,
+    }
+
+
+def _params(request, *names: str) -> dict[str, str]:
+    return {n: request.GET.get(n, "")[:200] for n in names}
+
+
+@permission_required(perms.CUSTOMERS_VIEW)
+def duplicates_check(request):
+    """查重 while the customer form is filled in: the matches for ``name``, ``credit_code`` and
+    ``phone`` (``exclude``: the customer being edited), as the fragment the form shows."""
+    q = _params(request, "name", "credit_code", "phone")
+    matches = duplicates.find_customer_duplicates(actor=request.user, exclude_pk=_int_param(request, "exclude"), **q)
+    return render(request, "customers/includes/duplicates.html", _duplicates_box(request, matches, blocking=True))
+
+
+@permission_required(perms.CUSTOMERS_VIEW)
+def contact_duplicates_check(request):
+    """查重 of a contact's phone while the contact form is filled in (``customer``: the contact's
+    customer, ``exclude``: the contact being edited)."""
+    matches = duplicates.find_contact_duplicates(
+        actor=request.user,
+        phone=request.GET.get("phone", "")[:200],
+        customer=_int_param(request, "customer"),
+        exclude_pk=_int_param(request, "exclude"),
+    )
+    matches = _not_own_customer(matches)
+    return render(request, "customers/includes/duplicates.html", _duplicates_box(request, matches, blocking=False))
+
+
+def _not_own_customer(matches: list[duplicates.Match]) -> list[duplicates.Match]:
+    """A contact may share its own customer's main number (the switchboard): not a duplicate."""
+    return [m for m in matches if not (m.same_customer and m.kind == duplicates.Kind.CUSTOMER)]
+
+
+def _strong(matches: list[duplicates.Match]) -> list[duplicates.Match]:
+    """Matches worth stopping a save for: the same credit code, name or phone (a merely similar
+    name is shown while typing but does not ask for a confirmation)."""
+    return [m for m in matches if set(m.reasons) - {duplicates.Reason.SIMILAR_NAME.value}]
+
+
+def _customer_save_duplicates(request, form: CustomerForm, contacts, exclude: int | None) -> list[duplicates.Match]:
+    """The matches a save of this (valid) form must be confirmed against in ``warn`` mode: the
+    customer's name, credit code and phone when new or changed, and each new contact's phone."""
+    data = form.cleaned_data
+    watched = ("name", "credit_code", "phone")
+    if exclude is not None and not set(watched) & set(form.changed_data):
+        matches: list[duplicates.Match] = []
+    else:
+        matches = duplicates.find_customer_duplicates(
+            actor=request.user,
+            name=data.get("name") or "",
+            credit_code=data.get("credit_code") or "",
+            phone=data.get("phone") or "",
+            exclude_pk=exclude,
+            similar=False,
+        )
+    for _i, cform in contacts.filled() if contacts is not None else ():
+        phone = cform.cleaned_data.get("phone") or ""
+        if phone and phone != (data.get("phone") or ""):
+            matches += duplicates.find_contact_duplicates(actor=request.user, phone=phone)
+    return _strong(matches)
+
+
 # ---------------------------------------------------------------- create / edit
 
 
@@ -269,10 +353,18 @@ def _year_formset(request, customer: Customer | None):
     return YearSalesFormSet(prefix="sales", initial=initial)
 
 
+def _needs_confirmation(request, found: list[duplicates.Match]) -> bool:
+    """``warn`` mode: a save that matches a customer on file waits for the user's tick."""
+    return bool(found) and duplicates.mode() == duplicates.WARN and request.POST.get(CONFIRM_DUPLICATES) != "1"
+
+
 @permission_required(perms.CUSTOMERS_ADD)
 def customer_create(request):
-    """新建客户档案: the file, its yearly sales and any number of contacts in one go."""
+    """新建客户档案: the file, its yearly sales and any number of contacts in one go. The same
+    name, credit code or phone already on file (查重) is shown and must be confirmed before the
+    customer is saved (``KAM_DUPLICATE_CHECK=warn``) or refuses the save (``block``)."""
     user = request.user
+    dup_box = None
     if request.method == "POST":
         form = CustomerForm(request.POST, user=user)
         contacts = ContactFormSet(request.POST, prefix="contacts")
@@ -280,26 +372,32 @@ def customer_create(request):
         if form.is_valid() & contacts.is_valid() & sales.is_valid():
             filled = contacts.filled()
             sales_rows = sales.rows()
-            try:
-                customer = services.customer_create(
-                    actor=user,
-                    data=form.customer_data(),
-                    contacts=[f.contact_data() for _i, f in filled],
-                    yearly_sales=[row for _i, row in sales_rows],
-                    owner=form.cleaned_data.get("owner"),
-                    team=form.cleaned_data.get("team"),
-                )
-            except ValidationError as exc:
-                form.apply_service_error(
-                    exc,
-                    rows={
-                        "contacts": (contacts, [i for i, _f in filled]),
-                        "yearly_sales": (sales, [i for i, _r in sales_rows]),
-                    },
-                )
+            found = _customer_save_duplicates(request, form, contacts, None)
+            if _needs_confirmation(request, found):
+                dup_box = _duplicates_box(request, found, blocking=True, confirm=True)
             else:
-                messages.success(request, _("Customer “{name}” was created.").format(name=customer.name))
-                return redirect("customers:detail", pk=customer.pk)
+                try:
+                    customer = services.customer_create(
+                        actor=user,
+                        data=form.customer_data(),
+                        contacts=[f.contact_data() for _i, f in filled],
+                        yearly_sales=[row for _i, row in sales_rows],
+                        owner=form.cleaned_data.get("owner"),
+                        team=form.cleaned_data.get("team"),
+                    )
+                except ValidationError as exc:
+                    form.apply_service_error(
+                        exc,
+                        rows={
+                            "contacts": (contacts, [i for i, _f in filled]),
+                            "yearly_sales": (sales, [i for i, _r in sales_rows]),
+                        },
+                    )
+                    if found:
+                        dup_box = _duplicates_box(request, found, blocking=True)
+                else:
+                    messages.success(request, _("Customer “{name}” was created.").format(name=customer.name))
+                    return redirect("customers:detail", pk=customer.pk)
     else:
         form = CustomerForm(user=user)
         contacts = ContactFormSet(prefix="contacts")
@@ -313,6 +411,7 @@ def customer_create(request):
             "sales": sales,
             "customer": None,
             "is_create": True,
+            "dup_box": dup_box,
             "error_summary": error_summary(form, (sales, _("Sales row")), (contacts, _("Contact")))
             if request.method == "POST"
             else [],
@@ -328,23 +427,33 @@ def customer_edit(request, pk: int):
         messages.warning(request, _("An archived customer cannot be edited; restore it first."))
         return redirect("customers:detail", pk=customer.pk)
     title = str(customer)
+    dup_box = None
     if request.method == "POST":
         form = CustomerForm(request.POST, instance=customer, user=user)
         sales = _year_formset(request, customer)
         if form.is_valid() & sales.is_valid():
             sales_rows = sales.rows()
-            try:
-                with transaction.atomic():
-                    updated = services.customer_update(
-                        actor=user, customer=customer, data=form.changed_customer_data(), **form.changed_owner_team()
-                    )
-                    if sales.has_changed():
-                        services.yearly_sales_set(actor=user, customer=updated, rows=[r for _i, r in sales_rows])
-            except ValidationError as exc:
-                form.apply_service_error(exc, rows={"yearly_sales": (sales, [i for i, _r in sales_rows])})
+            found = _customer_save_duplicates(request, form, None, customer.pk)
+            if _needs_confirmation(request, found):
+                dup_box = _duplicates_box(request, found, blocking=True, confirm=True)
             else:
-                messages.success(request, _("Customer “{name}” was saved.").format(name=updated.name))
-                return redirect("customers:detail", pk=updated.pk)
+                try:
+                    with transaction.atomic():
+                        updated = services.customer_update(
+                            actor=user,
+                            customer=customer,
+                            data=form.changed_customer_data(),
+                            **form.changed_owner_team(),
+                        )
+                        if sales.has_changed():
+                            services.yearly_sales_set(actor=user, customer=updated, rows=[r for _i, r in sales_rows])
+                except ValidationError as exc:
+                    form.apply_service_error(exc, rows={"yearly_sales": (sales, [i for i, _r in sales_rows])})
+                    if found:
+                        dup_box = _duplicates_box(request, found, blocking=True)
+                else:
+                    messages.success(request, _("Customer “{name}” was saved.").format(name=updated.name))
+                    return redirect("customers:detail", pk=updated.pk)
     else:
         form = CustomerForm(instance=customer, user=user)
         sales = _year_formset(request, customer)
@@ -358,6 +467,7 @@ def customer_edit(request, pk: int):
             "customer": customer,
             "title": title,
             "is_create": False,
+            "dup_box": dup_box,
             "error_summary": error_summary(form, (sales, _("Sales row"))) if request.method == "POST" else [],
         },
     )
@@ -498,6 +608,17 @@ def account_team_remove(request, pk: int, member_id: int):
 # ---------------------------------------------------------------- contacts
 
 
+def _contact_save_duplicates(request, form: ContactForm, customer: Customer, contact: Contact | None):
+    """The contacts and customers on file with this contact's (new or changed) phone."""
+    phone = form.cleaned_data.get("phone") or ""
+    if not phone or (contact is not None and "phone" not in form.changed_data):
+        return []
+    found = duplicates.find_contact_duplicates(
+        actor=request.user, phone=phone, customer=customer, exclude_pk=contact.pk if contact else None
+    )
+    return _not_own_customer(found)
+
+
 @permission_required(perms.CUSTOMERS_CHANGE)
 def contact_create(request, pk: int):
     customer = _customer(request, pk, perms.CUSTOMERS_CHANGE)
@@ -505,18 +626,29 @@ def contact_create(request, pk: int):
         messages.warning(request, _("An archived customer cannot be edited; restore it first."))
         return redirect("customers:detail", pk=customer.pk)
     form = ContactForm(request.POST or None)
+    dup_box = None
     if request.method == "POST" and form.is_valid():
-        try:
-            contact = services.contact_create(actor=request.user, customer=customer, data=form.contact_data())
-        except ValidationError as exc:
-            form.apply_service_error(exc)
+        found = _contact_save_duplicates(request, form, customer, None)
+        if _needs_confirmation(request, found):
+            dup_box = _duplicates_box(request, found, blocking=False, confirm=True)
         else:
-            messages.success(request, _("Contact “{name}” was added.").format(name=contact.name))
-            return redirect("customers:detail", pk=customer.pk)
+            try:
+                contact = services.contact_create(actor=request.user, customer=customer, data=form.contact_data())
+            except ValidationError as exc:
+                form.apply_service_error(exc)
+            else:
+                messages.success(request, _("Contact “{name}” was added.").format(name=contact.name))
+                return redirect("customers:detail", pk=customer.pk)
     return render(
         request,
         "customers/contact_form.html",
-        {"form": form, "customer": customer, "contact": None, "error_summary": error_summary(form)},
+        {
+            "form": form,
+            "customer": customer,
+            "contact": None,
+            "dup_box": dup_box,
+            "error_summary": error_summary(form),
+        },
     )
 
 
@@ -547,14 +679,19 @@ def contact_edit(request, contact_id: int):
         return redirect("customers:contact", contact_id=contact.pk)
     title = str(contact)
     form = ContactForm(request.POST or None, instance=contact)
+    dup_box = None
     if request.method == "POST" and form.is_valid():
-        try:
-            contact = services.contact_update(actor=request.user, contact=contact, data=form.contact_data())
-        except ValidationError as exc:
-            form.apply_service_error(exc)
+        found = _contact_save_duplicates(request, form, contact.customer, contact)
+        if _needs_confirmation(request, found):
+            dup_box = _duplicates_box(request, found, blocking=False, confirm=True)
         else:
-            messages.success(request, _("Contact “{name}” was saved.").format(name=contact.name))
-            return redirect("customers:contact", contact_id=contact.pk)
+            try:
+                contact = services.contact_update(actor=request.user, contact=contact, data=form.contact_data())
+            except ValidationError as exc:
+                form.apply_service_error(exc)
+            else:
+                messages.success(request, _("Contact “{name}” was saved.").format(name=contact.name))
+                return redirect("customers:contact", contact_id=contact.pk)
     return render(
         request,
         "customers/contact_form.html",
@@ -563,6 +700,7 @@ def contact_edit(request, contact_id: int):
             "customer": contact.customer,
             "contact": contact,
             "title": title,
+            "dup_box": dup_box,
             "error_summary": error_summary(form),
         },
     )

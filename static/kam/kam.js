@@ -1,7 +1,9 @@
 /* KAM's small page behaviours (no framework beyond what the page already loads):
  * - the one confirmation / reason modal for forms with data-confirm;
  * - forms with errors scroll to the first one;
- * - charts whose bars open a filtered list (data-kam-chart). */
+ * - charts whose bars open a filtered list (data-kam-chart);
+ * - the duplicate check (查重) while a form is filled in (data-kam-dup: the URL answering with
+ *   the matches; data-kam-dup-fields: the watched fields; -exclude / -customer: extra parameters). */
 (function () {
   "use strict";
 
@@ -83,8 +85,45 @@
     });
   }
 
+  function duplicateChecks() {
+    document.querySelectorAll("[data-kam-dup]").forEach(function (box) {
+      var form = box.closest("form");
+      if (!form) { return; }
+      var names = box.dataset.kamDupFields.split(" ");
+      var timer = null;
+      var last = null;
+      function check() {
+        var params = new URLSearchParams();
+        var any = false;
+        names.forEach(function (name) {
+          var input = form.elements.namedItem(name);
+          var value = input && input.value ? input.value.trim() : "";
+          params.set(name, value);
+          if (value) { any = true; }
+        });
+        if (box.dataset.kamDupExclude) { params.set("exclude", box.dataset.kamDupExclude); }
+        if (box.dataset.kamDupCustomer) { params.set("customer", box.dataset.kamDupCustomer); }
+        var query = params.toString();
+        if (query === last) { return; }
+        last = query;
+        if (!any) { box.innerHTML = ""; return; }
+        fetch(box.dataset.kamDup + "?" + query, { headers: { "X-Requested-With": "XMLHttpRequest" }, credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.text() : null; })
+          .then(function (html) { if (html !== null && query === last) { box.innerHTML = html; } })
+          .catch(function () { /* the save still checks */ });
+      }
+      names.forEach(function (name) {
+        var input = form.elements.namedItem(name);
+        if (!input || !input.addEventListener) { return; }
+        input.addEventListener("change", check);
+        input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(check, 700); });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     scrollToFirstError();
     charts();
+    duplicateChecks();
   });
 })();

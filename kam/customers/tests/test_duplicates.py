@@ -454,7 +454,9 @@ def test_page_create_per_mode(client, world, settings):
     assert r.status_code == 200 and "name" in r.context["form"].errors
     assert "杭州西湖电子有限公司" not in r.content.decode()  # team B's customer: sp1 cannot see it
     settings.KAM_DUPLICATE_CHECK = "warn"
-    assert client.post(reverse("customers:create"), data).status_code == 302
+    r = client.post(reverse("customers:create"), data)  # warn: shown, saved once confirmed
+    assert r.status_code == 200 and r.context["dup_box"]["confirm"] and not r.context["form"].errors
+    assert client.post(reverse("customers:create"), {**data, "confirm_duplicates": "1"}).status_code == 302
 
 
 # --- cost: fixed queries, index lookups only --------------------------------------------------

@@ -138,6 +138,21 @@ def _pages() -> list[Probe]:
             data=lambda w: {"ids": [w.c_sp1.pk], "reason": "矩阵"},
         ),
         Probe("customer export", "get", lambda w: reverse("customers:export"), "customers.view"),
+        # the form's duplicate check (查重): list-like, answers everyone with customers.view
+        Probe(
+            "customer duplicates",
+            "get",
+            lambda w: reverse("customers:duplicates"),
+            "customers.view",
+            data={"name": "广州南方物流股份有限公司", "phone": "139 0000 0003"},
+        ),
+        Probe(
+            "contact duplicates",
+            "get",
+            lambda w: reverse("customers:contact-duplicates"),
+            "customers.view",
+            data=lambda w: {"phone": _contact(w, "c_south").phone, "customer": w.c_south.pk},
+        ),
         Probe(
             "saved filter create",
             "post",
