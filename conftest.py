@@ -1,7 +1,13 @@
 """Shared pytest fixtures: the personas and the world of the shared test kit
 (kam/org/testing.py, kam/customers/testing.py)."""
 
+import os
+from pathlib import Path
+
 import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(os.environ.get("KAM_SCREENSHOTS", Path(__file__).resolve().parent / "screenshots"))
 
 
 @pytest.fixture
@@ -44,3 +50,36 @@ def en(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def chromium(live_server, monkeypatch):
+    """Debian's chromium under Playwright (browser tests: ``@pytest.mark.browser``), with the live
+    server running. Screenshots go to $KAM_SCREENSHOTS (default ./screenshots/)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "install Debian's chromium: apt-get install chromium fonts-wqy-microhei"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    print(f"\nscreenshots: {SCREENSHOTS}")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshots() -> Path:
+    """Where browser tests put their screenshots ($KAM_SCREENSHOTS, default ./screenshots/)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

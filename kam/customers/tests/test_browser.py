@@ -4,52 +4,30 @@ with two contacts, finds it by a Chinese substring, edits it and sees the change
 Screenshots go to $KAM_SCREENSHOTS (default ./screenshots/); the test prints the folder.
 """
 
-import os
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 
+from conftest import SCREENSHOTS
 from kam.customers.models import Customer
 from kam.customers.testing import valid_uscc
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(os.environ.get("KAM_SCREENSHOTS", Path(__file__).resolve().parents[3] / "screenshots"))
 NAME = "苏州新纪元材料科技有限公司"
 
 
 @pytest.fixture
-def browser_page(live_server, settings, monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "install Debian's chromium: apt-get install chromium fonts-wqy-microhei"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    print(f"\nscreenshots: {SHOTS}")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        yield page
-        context.close()
-        browser.close()
+def browser_page(chromium, screenshots):
+    context = chromium.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
 
 
 def shot(page, name):
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def test_specialist_creates_finds_edits_and_sees_history(browser_page, live_server, settings):
