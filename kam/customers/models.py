@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,9 +25,7 @@ from kam.org.scoping import RestrictedManager
 
 from .choices import Attitude, CreditRating, IndustryPosition, Influence, Nature, Province, Status, TeamRole
 from .scoping import CustomerScope
-from .validators import validate_credit_code
-
-postcode_validator = RegexValidator(r"^\d{6}$", _("A postcode is six digits."), code="postcode")
+from .validators import postcode_validator, validate_credit_code
 
 
 @dataclass(frozen=True)
@@ -141,7 +139,8 @@ class Customer(ChangeLoggedModel):
         max_length=18,
         unique=True,
         validators=[validate_credit_code],
-        help_text=_("18 characters, e.g. 91310000MA1FL4KX6B"),
+        # the example must pass its own checksum (a test validates it with stdnum.cn.uscc)
+        help_text=_("18 characters, e.g. 91310000MA1FL4KX60"),
     )
     # basic data
     address = models.CharField(_("address"), max_length=200, blank=True)

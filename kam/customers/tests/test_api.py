@@ -580,14 +580,49 @@ def test_service_errors_of_nested_rows_take_drfs_nested_shape():
 
 
 def test_duplicate_credit_code(world):
+    """R2: a duplicate out of the caller's scope says the code is taken and whom to ask — the
+    same code typed in lower case (or in full width) is still a duplicate."""
     before = counts()
     client = client_for(world.p.sp1, HTTP_ACCEPT_LANGUAGE="en")
-    # the same code typed in lower case and with spaces is still a duplicate
-    code = world.c_south.credit_code.lower()
-    response = client.post(customer_url(), {"name": "重复公司", "credit_code": code}, format="json")
-    assert response.status_code == 400
-    assert "already exists" in response.json()["credit_code"][0]
+    south = world.c_south
+    for code in (south.credit_code.lower(), "".join(chr(ord(ch) + 0xFEE0) for ch in south.credit_code)):
+        response = client.post(customer_url(), {"name": "重复公司", "credit_code": code}, format="json")
+        assert response.status_code == 400
+        (message,) = response.json()["credit_code"]
+        assert "already registered in another team's customer file" in message
+        assert south.name not in message and south.code not in message and south.owner.name not in message
     assert counts() == before
+
+
+def test_duplicate_credit_code_in_scope_names_the_holder_in_zh_hans(world):
+    client = client_for(world.p.am, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    holder = world.c_sp2
+    response = client.post(customer_url(), {"name": "重复公司", "credit_code": holder.credit_code}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "credit_code": [
+            f"该统一社会信用代码已登记为客户「{holder.name}」（{holder.code}），负责人 {holder.owner.name}。"
+        ]
+    }
+    response = client.patch(customer_url(world.c_sp1.pk), {"credit_code": holder.credit_code}, format="json")
+    assert response.status_code == 400 and holder.name in response.json()["credit_code"][0]
+
+
+def test_full_width_input_is_converted(world):
+    """R2: what a Chinese input method types — full-width digits, letters, spaces, hyphens and
+    brackets — is converted by the service, also through the API."""
+    code = valid_uscc(880001)
+    wide = "".join(chr(ord(ch) + 0xFEE0) for ch in code)
+    typed = f"{wide[:4]}\u3000{wide[4:8]}－{wide[8:]}"  # 20 characters: within the API's 30
+    client = client_for(world.p.sp1)
+    response = client.post(
+        customer_url(),
+        {"name": "全角公司", "credit_code": typed, "postcode": "２００１２０", "phone": "（０２１）６２３４　５６７８"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["credit_code"], body["postcode"], body["phone"]) == (code, "200120", "021 6234 5678")
 
 
 def test_bad_update_changes_nothing(world):

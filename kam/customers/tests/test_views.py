@@ -543,10 +543,42 @@ def test_duplicate_credit_code_even_out_of_scope_and_differently_written(client,
     before = snapshot()
     r = client.post(reverse("customers:create"), create_payload(client, credit_code=spaced))
     assert r.status_code == 200
-    assert "already exists" in r.content.decode()
+    html = r.content.decode()
+    # R2: the service's message (whom to ask), not Django's 「具有 … 的 客户 已存在。」
+    assert "already registered in another team&#x27;s customer file" in html
+    assert "already exists" not in html
     assert "credit_code" in r.context["form"].errors
-    assert world.c_south.name not in r.content.decode()
+    assert world.c_south.name not in html and world.c_south.code not in html
     assert snapshot() == before
+
+
+def test_duplicate_credit_code_in_scope_names_the_holder_in_zh_hans(client, world):
+    login(client, world.p.sp1, lang="zh-hans")
+    holder = world.c_sp1
+    wide = "".join(chr(ord(ch) + 0xFEE0) for ch in holder.credit_code)  # typed in full width
+    before = snapshot()
+    r = client.post(reverse("customers:create"), create_payload(client, credit_code=wide))
+    assert r.status_code == 200
+    assert r.context["form"].errors["credit_code"] == [
+        f"该统一社会信用代码已登记为客户「{holder.name}」（{holder.code}），负责人 {world.p.sp1.name}。"
+    ]
+    assert "具有" not in r.content.decode()
+    assert snapshot() == before
+
+
+def test_full_width_input_is_converted_on_the_page(client, world):
+    """R2: a code, postcode and phone typed with a Chinese input method are stored converted."""
+    login(client, world.p.sp1)
+    code = valid_uscc(777002)
+    wide = "".join(chr(ord(ch) + 0xFEE0) for ch in code)
+    typed = f"{wide[:6]}\u3000{wide[6:12]}－{wide[12:]}"
+    r = client.post(
+        reverse("customers:create"),
+        create_payload(client, credit_code=typed, postcode="２００１２０", phone="（０２１）６２３４　５６７８"),
+    )
+    assert r.status_code == 302, r.context["form"].errors
+    c = Customer.objects.get(credit_code=code)
+    assert (c.postcode, c.phone) == ("200120", "021 6234 5678")
 
 
 def test_contact_with_invalid_phone_changes_nothing(client, world):
