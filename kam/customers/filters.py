@@ -32,6 +32,20 @@ def _team_choices(request):
     return filter_team_choices(user, Customer.objects.restrict(user, perms.CUSTOMERS_VIEW))
 
 
+class CustomerOrdering(django_filters.OrderingFilter):
+    """The list's ``ordering``, by stored keys where the shown value does not sort right (R2):
+    ``name`` by the pinyin key ``name_sort``, ``credit_rating`` by its rank ``credit_rank`` (AAA
+    first, unrated last; descending is the exact reverse). The id comes last, in the direction
+    of the first key, so pages never overlap and an index serves the whole order (``name`` →
+    ``ORDER BY name_sort, id``: ``cust_status_name_sort``)."""
+
+    def filter(self, qs, value):
+        keys = [self.get_ordering_value(param) for param in value or () if param]
+        if not keys:
+            return qs
+        return qs.order_by(*keys, "-id" if keys[0].startswith("-") else "id")
+
+
 class CustomerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -49,20 +63,20 @@ class CustomerFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Status.choices, method="filter_status", empty_label=_("Active")
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = CustomerOrdering(
         label=_("Sort by"),
         fields=(
-            ("name", "name"),
+            ("name_sort", "name"),
             ("code", "code"),
             ("updated_at", "updated_at"),
             ("created_at", "created_at"),
-            ("credit_rating", "credit_rating"),
+            ("credit_rank", "credit_rating"),
             ("completeness", "completeness"),
             ("province", "province"),
         ),
         # both directions spelled out so the labels stay lazy (translated per request)
         field_labels={
-            "name": _("Name"),
+            "name_sort": _("Name"),  # ascending labels are looked up by field, descending by parameter
             "-name": _("Name (descending)"),
             "code": _("Customer number"),
             "-code": _("Customer number (descending)"),
@@ -70,7 +84,7 @@ class CustomerFilter(django_filters.FilterSet):
             "-updated_at": _("Last updated (descending)"),
             "created_at": _("Created"),
             "-created_at": _("Created (descending)"),
-            "credit_rating": _("Credit rating"),
+            "credit_rank": _("Credit rating"),
             "-credit_rating": _("Credit rating (descending)"),
             "completeness": _("File completeness"),
             "-completeness": _("File completeness (descending)"),

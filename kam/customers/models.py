@@ -23,8 +23,19 @@ from kam.core.changes import ChangeLoggedModel
 from kam.core.validators import validate_phone
 from kam.org.scoping import RestrictedManager
 
-from .choices import Attitude, CreditRating, IndustryPosition, Influence, Nature, Province, Status, TeamRole
+from .choices import (
+    Attitude,
+    CreditRating,
+    IndustryPosition,
+    Influence,
+    Nature,
+    Province,
+    Status,
+    TeamRole,
+    rank_expression,
+)
 from .scoping import CustomerScope
+from .search import NAME_SORT_MAX, name_sort_key
 from .validators import postcode_validator, validate_credit_code
 
 
@@ -174,6 +185,14 @@ class Customer(ChangeLoggedModel):
     credit_rating = models.CharField(
         _("credit rating"), max_length=4, choices=CreditRating.choices, blank=True, db_index=True
     )
+    # 信用等级 as a rank — AAA 0 … C 6, none 7 — kept by the database itself (a stored generated
+    # column), so the list sorts by rank from an index, whichever way the rating was written (R2)
+    credit_rank = models.GeneratedField(
+        expression=rank_expression("credit_rating", CreditRating.values),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+        verbose_name=_("credit rank"),
+    )
     advantages = models.TextField(_("our advantages"), max_length=2000, blank=True)
     disadvantages = models.TextField(_("our disadvantages"), max_length=2000, blank=True)
     countermeasures = models.TextField(_("countermeasures"), max_length=2000, blank=True)
@@ -191,6 +210,8 @@ class Customer(ChangeLoggedModel):
     # derived
     completeness = models.PositiveSmallIntegerField(_("file completeness %"), default=0)
     search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
+    # the name's pinyin, syllable by syllable ("shang hai …"): the list's name order (R2)
+    name_sort = models.CharField(_("name sort key"), max_length=NAME_SORT_MAX, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
@@ -205,7 +226,12 @@ class Customer(ChangeLoggedModel):
     objects = RestrictedManager()
     scope = CustomerScope("")
     change_log_parent = "self"
-    change_log_exclude = ChangeLoggedModel.change_log_exclude + ("search_text", "completeness")
+    change_log_exclude = ChangeLoggedModel.change_log_exclude + (
+        "search_text",
+        "completeness",
+        "name_sort",
+        "credit_rank",
+    )
 
     class Meta:
         verbose_name = _("customer")
@@ -216,10 +242,23 @@ class Customer(ChangeLoggedModel):
             models.Index(fields=["team", "status"], name="cust_team_status"),
             models.Index(fields=["owner", "status"], name="cust_owner_status"),
             models.Index(fields=["status", "province", "credit_rating"], name="cust_status_prov_rating"),
+            # the list sorted by name: WHERE status = … ORDER BY name_sort, id (either direction)
+            models.Index(fields=["status", "name_sort", "id"], name="cust_status_name_sort"),
+            # …and by credit rating: ORDER BY credit_rank, id (either direction)
+            models.Index(fields=["status", "credit_rank", "id"], name="cust_status_credit_rank"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        """Every save keeps the pinyin sort key in step with the name (bulk loads compute it
+        themselves: kam.customers.gendata)."""
+        self.name_sort = name_sort_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields and "name_sort" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "name_sort"]
+        super().save(*args, **kwargs)
 
     @property
     def is_archived(self) -> bool:

@@ -29,7 +29,7 @@ from kam.org.scoping import units_in_scope, users_in_scope
 from . import permissions as perms
 from .choices import Status
 from .models import CONTACT_FIELDS, CUSTOMER_FIELDS, AccountTeamMember, Contact, Customer, CustomerYearSales
-from .search import build_search_text, index_customers
+from .search import build_search_text, index_customers, name_sort_key
 from .validators import normalize_credit_code, normalize_postcode
 
 __all__ = ["CONTACT_FIELDS", "CUSTOMER_FIELDS"]  # re-exported: the field lists live with the model
@@ -90,7 +90,8 @@ def choosable_teams(actor, permission: str = perms.CUSTOMERS_ADD):
 
 
 def refresh_derived(customer: Customer) -> None:
-    """Recompute the search text and file completeness (R2.1) from the stored contacts."""
+    """Recompute the search text, the pinyin sort key of the name (R2 list order) and file
+    completeness (R2.1) from the stored contacts."""
     contacts = list(customer.contacts.values_list("name", "phone"))
     customer.search_text = build_search_text(
         name=customer.name,
@@ -101,7 +102,10 @@ def refresh_derived(customer: Customer) -> None:
         contacts=contacts,
     )
     customer.completeness = customer.compute_completeness()
-    Customer.objects.filter(pk=customer.pk).update(search_text=customer.search_text, completeness=customer.completeness)
+    customer.name_sort = name_sort_key(customer.name)
+    Customer.objects.filter(pk=customer.pk).update(
+        search_text=customer.search_text, completeness=customer.completeness, name_sort=customer.name_sort
+    )
     index_customers([(customer.pk, customer.search_text)])
 
 

@@ -455,7 +455,8 @@ def test_list_filters_and_ordering(world):
         world.c_shared.pk,
     }
     assert set(ids(owner=world.p.dm.pk)) == {world.c_team_b.pk, world.c_shared.pk}
-    by_name = sorted(CUSTOMERS, key=lambda k: getattr(world, k).name)
+    # pinyin order (R2): 广州 guang, 杭州 hang, 华东 hua, 上海 shang, 苏州 su — not by character code
+    by_name = ["c_south", "c_team_b", "c_sp1", "c_sp2", "c_shared"]
     assert ids(ordering="name") == [getattr(world, k).pk for k in by_name]
     assert ids(ordering="-name") == [getattr(world, k).pk for k in reversed(by_name)]
     response = client.get(customer_url(), {"nature": "bogus"})
@@ -623,6 +624,21 @@ def test_full_width_input_is_converted(world):
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["credit_code"], body["postcode"], body["phone"]) == (code, "200120", "021 6234 5678")
+
+
+def test_ordering_by_credit_rating_is_by_rank(world):
+    """信用等级 sorts AAA → AA → A → BBB → BB → B → C, customers without a rating last (R2);
+    descending is the exact reverse (one index serves both)."""
+    ratings = {"c_sp1": "BBB", "c_sp2": "AAA", "c_team_b": "C", "c_south": "", "c_shared": "AA"}
+    for key, rating in ratings.items():
+        Customer.objects.filter(pk=getattr(world, key).pk).logged_update(credit_rating=rating)
+    client = client_for(world.p.director)
+
+    def order(**params):
+        return [row["credit_rating"] for row in results(client.get(customer_url(), params))]
+
+    assert order(ordering="credit_rating") == ["AAA", "AA", "BBB", "C", ""]
+    assert order(ordering="-credit_rating") == ["", "C", "BBB", "AA", "AAA"]
 
 
 def test_bad_update_changes_nothing(world):

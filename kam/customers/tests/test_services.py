@@ -444,3 +444,24 @@ def test_other_unique_fields_are_still_checked(world, en, monkeypatch):
     with pytest.raises(ValidationError) as exc:
         services.customer_create(actor=world.p.am, data={"name": "撞号公司", "credit_code": valid_uscc(900012)})
     assert list(exc.value.message_dict) == ["code"]
+
+
+# --- the pinyin sort key (R2 list order) ------------------------------------------------------
+
+
+def test_the_name_sort_key_follows_the_name(world):
+    from kam.customers.search import name_sort_key
+
+    c = services.customer_create(actor=world.p.sp1, data={**GOOD, "credit_code": valid_uscc(900013)})
+    assert (
+        Customer.objects.get(pk=c.pk).name_sort
+        == name_sort_key(GOOD["name"])
+        == "hua dong jing mi yi qi gu fen you xian gong si"
+    )
+    services.customer_update(actor=world.p.sp1, customer=c, data={"name": "三亚海景酒店管理有限公司"})
+    assert Customer.objects.get(pk=c.pk).name_sort.startswith("san ya hai jing")
+    # refresh_derived repairs a stale key; it is never in the change log
+    Customer.objects.filter(pk=c.pk).logged_update(name="上海新名称有限公司")
+    services.refresh_derived(Customer.objects.get(pk=c.pk))
+    assert Customer.objects.get(pk=c.pk).name_sort.startswith("shang hai xin")
+    assert not any("name_sort" in (e.changes or {}) for e in ObjectChange.objects.all())

@@ -1,5 +1,5 @@
 """Validators and normalisers of the customer file (R2): the credit code's help text, codes and
-postcodes typed in full width (Chinese input methods)."""
+postcodes typed in full width (Chinese input methods), the pinyin sort key of names."""
 
 import re
 
@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from stdnum.cn import uscc
 
 from kam.customers.models import Customer
+from kam.customers.search import name_sort_key
 from kam.customers.testing import valid_uscc
 from kam.customers.validators import (
     normalize_credit_code,
@@ -68,3 +69,29 @@ def test_postcodes_in_full_width_are_converted_and_only_ascii_digits_pass():
 
 def test_valid_uscc_example_helper_agrees():
     assert uscc.is_valid(valid_uscc(1))
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ("三亚", "上海"),  # san ya < shang hai (by character code 上 U+4E0A comes first)
+        ("广州南方物流", "华东精密机械"),  # guang < hua
+        ("西安", "先锋"),  # xi an < xian feng: a syllable sorts before a longer one it begins
+        ("Apple", "北京"),  # ASCII names sort among them by their letters: apple < bei
+        ("北京", "Cisco"),
+        ("路桥", "绿地"),  # lu < lü (lv)
+        ("排序客户09", "排序客户10"),
+    ],
+)
+def test_names_sort_in_pinyin_order(first, second):
+    assert name_sort_key(first) < name_sort_key(second)
+
+
+def test_name_sort_key_shape():
+    assert name_sort_key("三亚") == "san ya"
+    assert name_sort_key("上海明珠贸易有限公司") == "shang hai ming zhu mao yi you xian gong si"
+    assert name_sort_key("恒泰机械（上海）有限公司") == "heng tai ji xie shang hai you xian gong si"
+    assert name_sort_key("“华为”技术") == "hua wei ji shu"  # punctuation does not pull a name up
+    assert name_sort_key("ＡＢＣ Corp.") == "abc corp"
+    assert name_sort_key("") == ""
+    assert len(name_sort_key("长" * 100)) <= Customer._meta.get_field("name_sort").max_length
