@@ -55,6 +55,10 @@ def rank_expression(field: str, values: Sequence[str]) -> models.Case:
     )
 
 
+# the list filter's third status choice (not a status a customer has): every status
+STATUS_ALL = "all"
+
+
 class Influence(models.TextChoices):
     """Influence on buying (R2 contacts)."""
 

@@ -1,4 +1,10 @@
-"""One FilterSet serves the HTML customer list and the API (architecture.md)."""
+"""One FilterSet serves the HTML customer list and the API (architecture.md).
+
+Everything a filter shows — its choices, its empty label (「全部」) — is declared here, with
+lazy translations, and never changed per request: a FilterSet's declared filters are shared by
+every request (and read by the OpenAPI schema generator), so a view writing to them would leak
+into every later request.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from kam.core.filters import IdFilter
 from kam.org.models import OrgUnit, User
 
 from . import permissions as perms
-from .choices import CreditRating, IndustryPosition, Nature, Province, Status
+from .choices import STATUS_ALL, CreditRating, IndustryPosition, Nature, Province, Status
 from .models import Contact, Customer
 from .search import search_filter
 from .selectors import filter_owner_choices, filter_team_choices
@@ -30,6 +36,9 @@ def _team_choices(request):
     if user is None or not user.is_authenticated:
         return OrgUnit.objects.none()
     return filter_team_choices(user, Customer.objects.restrict(user, perms.CUSTOMERS_VIEW))
+
+
+ALL = _("All")  # the empty choice of every select: no filter
 
 
 class CustomerOrdering(django_filters.OrderingFilter):
@@ -52,16 +61,25 @@ class CustomerFilter(django_filters.FilterSet):
         method="filter_q",
         help_text=_("Part of a name (Chinese, English or pinyin), number, credit code, contact name or phone"),
     )
-    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=lambda request: _owner_choices(request))
-    team = django_filters.ModelChoiceFilter(
-        label=_("Team"), method="filter_team", queryset=lambda request: _team_choices(request)
+    owner = django_filters.ModelChoiceFilter(
+        label=_("Owner"), queryset=lambda request: _owner_choices(request), empty_label=ALL
     )
-    nature = django_filters.ChoiceFilter(label=_("Company nature"), choices=Nature.choices)
-    industry_position = django_filters.ChoiceFilter(label=_("Industry position"), choices=IndustryPosition.choices)
-    credit_rating = django_filters.ChoiceFilter(label=_("Credit rating"), choices=CreditRating.choices)
-    province = django_filters.ChoiceFilter(label=_("Region"), choices=Province.choices)
+    team = django_filters.ModelChoiceFilter(
+        label=_("Team"), method="filter_team", queryset=lambda request: _team_choices(request), empty_label=ALL
+    )
+    nature = django_filters.ChoiceFilter(label=_("Company nature"), choices=Nature.choices, empty_label=ALL)
+    industry_position = django_filters.ChoiceFilter(
+        label=_("Industry position"), choices=IndustryPosition.choices, empty_label=ALL
+    )
+    credit_rating = django_filters.ChoiceFilter(label=_("Credit rating"), choices=CreditRating.choices, empty_label=ALL)
+    province = django_filters.ChoiceFilter(label=_("Region"), choices=Province.choices, empty_label=ALL)
+    # 正常 (also when absent), 已归档, 全部 — no empty choice: "active" is what an absent status means
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=Status.choices, method="filter_status", empty_label=_("Active")
+        label=_("Status"),
+        choices=[*Status.choices, (STATUS_ALL, _("All statuses"))],
+        method="filter_status",
+        empty_label=None,
+        help_text=_("Active customers when absent; “all” for every status."),
     )
     ordering = CustomerOrdering(
         label=_("Sort by"),
@@ -98,9 +116,10 @@ class CustomerFilter(django_filters.FilterSet):
         fields = ["q", "owner", "team", "nature", "industry_position", "credit_rating", "province", "status"]
 
     def __init__(self, data=None, *args, **kwargs):
-        # Without an explicit status, lists show active customers only.
+        # Without an explicit status (or with an invalid one, which the form reports), lists show
+        # active customers only; "archived" and "all" widen that in filter_status.
         super().__init__(data, *args, **kwargs)
-        if self.data is not None and not self.data.get("status"):
+        if self.data is None or self.data.get("status") not in (Status.ARCHIVED, STATUS_ALL):
             self.queryset = self.queryset.filter(status=Status.ACTIVE)
 
     def filter_q(self, queryset, name, value):
@@ -111,6 +130,8 @@ class CustomerFilter(django_filters.FilterSet):
         return queryset.filter(team_id__in=OrgUnit.objects.filter(path__startswith=value.path).values("id"))
 
     def filter_status(self, queryset, name, value):
+        if value == STATUS_ALL:
+            return queryset
         return queryset.filter(status=value)
 
 

@@ -136,8 +136,6 @@ def customer_list(request):
     filterset = CustomerFilter(request.GET or None, queryset=visible, request=request)
     filterset.filters["owner"].queryset = filter_owner_choices(user, visible)
     filterset.filters["team"].queryset = filter_team_choices(user, visible)
-    for name in ("owner", "team", "nature", "industry_position", "credit_rating", "province"):
-        filterset.filters[name].extra["empty_label"] = _("All")
     qs = filterset.qs
     ordering = request.GET.get("ordering", "") if filterset.is_valid() else ""
     if ordering:

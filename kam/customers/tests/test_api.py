@@ -626,6 +626,21 @@ def test_full_width_input_is_converted(world):
     assert (body["credit_code"], body["postcode"], body["phone"]) == (code, "200120", "021 6234 5678")
 
 
+def test_status_filter_active_archived_all(world):
+    """R2 list: active when absent (and with ?status=active), archived, or all of them."""
+    services.customer_archive(actor=world.p.director, customer=world.c_sp2)
+    client = client_for(world.p.director)
+
+    def names(**params):
+        return {row["name"] for row in results(client.get(customer_url(), params))}
+
+    everyone = {getattr(world, k).name for k in CUSTOMERS}
+    assert names() == names(status="active") == everyone - {world.c_sp2.name}
+    assert names(status="archived") == {world.c_sp2.name}
+    assert names(status="all") == everyone
+    assert client.get(customer_url(), {"status": "bogus"}).status_code == 400
+
+
 def test_ordering_by_credit_rating_is_by_rank(world):
     """信用等级 sorts AAA → AA → A → BBB → BB → B → C, customers without a rating last (R2);
     descending is the exact reverse (one index serves both)."""

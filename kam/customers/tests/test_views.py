@@ -239,6 +239,74 @@ def test_archived_customers_only_with_status_filter(client, world):
     assert "Archived" in html
 
 
+def _select(html: str, name: str) -> str:
+    import re
+
+    match = re.search(rf'<select[^>]* name="{name}"[^>]*>.*?</select>', html, re.S)
+    assert match, name
+    return match.group(0)
+
+
+def _options(html: str, name: str) -> list[tuple[str, str]]:
+    import re
+
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', _select(html, name))
+
+
+def test_status_filter_offers_active_archived_all(client, world):
+    """R2 list: the status select reads 正常, 已归档, 全部 — once each, 正常 being what an
+    absent status means (it used to read 「正常, 正常, 已归档」 and had no 全部)."""
+    login(client, world.p.am, lang="zh-hans")
+    html = client.get(reverse("customers:list")).content.decode()
+    assert _options(html, "status") == [("active", "正常"), ("archived", "已归档"), ("all", "全部")]
+    assert " selected" not in _select(html, "status")  # nothing chosen: the first, 正常, shows
+    html = client.get(reverse("customers:list"), {"status": "all"}).content.decode()
+    assert '<option value="all" selected>全部</option>' in _select(html, "status")
+    login(client, world.p.am, lang="en")
+    html = client.get(reverse("customers:list")).content.decode()
+    assert [label for _v, label in _options(html, "status")] == ["Active", "Archived", "All statuses"]
+
+
+def test_status_filter_active_archived_all_on_the_page(client, world):
+    from kam.customers import services
+
+    services.customer_archive(actor=world.p.am, customer=world.c_sp2, reason="停业")
+    login(client, world.p.am)
+    both = {world.c_sp1.name, world.c_sp2.name}
+    assert list_names(client) == list_names(client, status="active") == {world.c_sp1.name}
+    assert list_names(client, status="archived") == {world.c_sp2.name}
+    assert list_names(client, status="all") == both
+    assert list_names(client, status="all", q="明珠") == {world.c_sp2.name}
+    # a made-up status is an error on the form, and the list stays on the active customers
+    r = client.get(reverse("customers:list"), {"status": "bogus"})
+    assert "status" in r.context["form"].errors
+    assert {c.name for c in r.context["customers"]} == {world.c_sp1.name}
+
+
+def test_filter_selects_survive_the_api_schema(client, world):
+    """Loading /api/v1/schema/ used to cache form fields on the FilterSet's shared filters, and
+    every later list page read ``---------`` instead of 「全部」 until a restart."""
+    import re
+
+    def filter_markup():
+        html = client.get(reverse("customers:list")).content.decode()
+        form = re.search(r'<form id="filter-form".*?</form>', html, re.S).group(0)
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", form)
+
+    login(client, world.p.director, lang="zh-hans")
+    before = filter_markup()
+    for name in ("owner", "team", "nature", "industry_position", "credit_rating", "province"):
+        assert _options(before, name)[0] == ("", "全部"), name
+    assert "---------" not in before
+    assert client.get("/api/v1/schema/", {"format": "json"}).status_code == 200
+    assert client.get("/api/v1/schema/", {"format": "json", "lang": "en"}).status_code == 200
+    assert filter_markup() == before
+    # and the shared declarations hold no cached form field
+    from kam.customers.filters import CustomerFilter
+
+    assert [name for name, f in CustomerFilter.base_filters.items() if "_field" in vars(f)] == []
+
+
 def test_names_sort_in_pinyin_order_on_the_page(client, world):
     """R2: 三亚 before 上海 (by character code 上 U+4E0A comes before 三 U+4E09)."""
     p = world.p
