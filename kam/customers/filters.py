@@ -1,9 +1,10 @@
 """One FilterSet serves the HTML customer list and the API (architecture.md).
 
 Everything a filter shows — its choices, its empty label (「全部」) — is declared here, with
-lazy translations, and never changed per request: a FilterSet's declared filters are shared by
-every request (and read by the OpenAPI schema generator), so a view writing to them would leak
-into every later request.
+lazy translations, rather than written into ``filterset.filters[…].extra`` per request: such a
+write reaches the form only if nobody has built the filter's form field yet, and the declared
+filters are shared by every request (the OpenAPI schema generator once built and cached their
+fields, turning 「全部」 into ``---------`` for everyone — see kam/core/schema.py).
 """
 
 from __future__ import annotations
