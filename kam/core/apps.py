@@ -8,4 +8,5 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import changes, checks  # noqa: F401  (change-log signal handlers, system checks)
+        # change-log signal handlers, system checks, the OpenAPI extensions (registered on import)
+        from . import changes, checks, schema  # noqa: F401

@@ -229,7 +229,7 @@ class BulkInserter:
         self.fields = []
         cols = []
         for f in model._meta.concrete_fields:
-            if f.primary_key and not with_pk:
+            if (f.primary_key and not with_pk) or f.generated:  # the database computes generated columns
                 continue
             cols.append(connection.ops.quote_name(f.column))
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):

@@ -1,5 +1,7 @@
 """Choice lists of the 客户档案表 (R2)."""
 
+from collections.abc import Sequence
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +28,8 @@ class IndustryPosition(models.TextChoices):
 
 
 class CreditRating(models.TextChoices):
-    """信用等级 (R2)."""
+    """信用等级 (R2), best first: the order is a rank (AAA → AA → A → BBB → BB → B → C), not the
+    alphabet — see :func:`rank_expression`."""
 
     AAA = "AAA", "AAA"
     AA = "AA", "AA"
@@ -40,6 +43,20 @@ class CreditRating(models.TextChoices):
 class Status(models.TextChoices):
     ACTIVE = "active", _("Active")
     ARCHIVED = "archived", _("Archived")
+
+
+def rank_expression(field: str, values: Sequence[str]) -> models.Case:
+    """The position of ``field``'s value in ``values`` (0 for the first), ``len(values)`` for an
+    empty or unknown value — so ascending puts the best first and the unrated last (R2)."""
+    return models.Case(
+        *(models.When(**{field: value}, then=models.Value(i)) for i, value in enumerate(values)),
+        default=models.Value(len(values)),
+        output_field=models.PositiveSmallIntegerField(),
+    )
+
+
+# the list filter's third status choice (not a status a customer has): every status
+STATUS_ALL = "all"
 
 
 class Influence(models.TextChoices):

@@ -1,4 +1,11 @@
-"""One FilterSet serves the HTML customer list and the API (architecture.md)."""
+"""One FilterSet serves the HTML customer list and the API (architecture.md).
+
+Everything a filter shows — its choices, its empty label (「全部」) — is declared here, with
+lazy translations, rather than written into ``filterset.filters[…].extra`` per request: such a
+write reaches the form only if nobody has built the filter's form field yet, and the declared
+filters are shared by every request (the OpenAPI schema generator once built and cached their
+fields, turning 「全部」 into ``---------`` for everyone — see kam/core/schema.py).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +22,7 @@ from kam.org.access import access_for
 from kam.org.models import OrgUnit, User
 
 from . import permissions as perms
-from .choices import CreditRating, IndustryPosition, Nature, Province, Status
+from .choices import STATUS_ALL, CreditRating, IndustryPosition, Nature, Province, Status
 from .models import AccountTeamMember, Contact, Customer
 from .search import search_filter
 from .selectors import filter_owner_choices, filter_team_choices
@@ -44,27 +51,51 @@ VIEW_CHOICES = (
 )
 
 
+ALL = _("All")  # the empty choice of every select: no filter
+
+
+class CustomerOrdering(django_filters.OrderingFilter):
+    """The list's ``ordering``, by stored keys where the shown value does not sort right (R2):
+    ``name`` by the pinyin key ``name_sort``, ``credit_rating`` by its rank ``credit_rank`` (AAA
+    first, unrated last; descending is the exact reverse). The id comes last, in the direction
+    of the first key, so pages never overlap and an index serves the whole order (``name`` →
+    ``ORDER BY name_sort, id``: ``cust_status_name_sort``)."""
+
+    def filter(self, qs, value):
+        keys = [self.get_ordering_value(param) for param in value or () if param]
+        if not keys:
+            return qs
+        return qs.order_by(*keys, "-id" if keys[0].startswith("-") else "id")
+
+
 class CustomerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_q",
         help_text=_("Part of a name (Chinese, English or pinyin), number, credit code, contact name or phone"),
     )
-    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=lambda request: _owner_choices(request))
-    team = django_filters.ModelChoiceFilter(
-        label=_("Team"), method="filter_team", queryset=lambda request: _team_choices(request)
+    owner = django_filters.ModelChoiceFilter(
+        label=_("Owner"), queryset=lambda request: _owner_choices(request), empty_label=ALL
     )
-    nature = django_filters.ChoiceFilter(label=_("Company nature"), choices=Nature.choices)
-    industry_position = django_filters.ChoiceFilter(label=_("Industry position"), choices=IndustryPosition.choices)
-    credit_rating = django_filters.ChoiceFilter(label=_("Credit rating"), choices=CreditRating.choices)
-    province = django_filters.ChoiceFilter(label=_("Region"), choices=Province.choices)
+    team = django_filters.ModelChoiceFilter(
+        label=_("Team"), method="filter_team", queryset=lambda request: _team_choices(request), empty_label=ALL
+    )
+    nature = django_filters.ChoiceFilter(label=_("Company nature"), choices=Nature.choices, empty_label=ALL)
+    industry_position = django_filters.ChoiceFilter(
+        label=_("Industry position"), choices=IndustryPosition.choices, empty_label=ALL
+    )
+    credit_rating = django_filters.ChoiceFilter(label=_("Credit rating"), choices=CreditRating.choices, empty_label=ALL)
+    province = django_filters.ChoiceFilter(label=_("Region"), choices=Province.choices, empty_label=ALL)
+    # 正常 (also when absent), 已归档, 全部 — no empty choice: "active" is what an absent status means
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=Status.choices, method="filter_status", empty_label=_("Active")
+        label=_("Status"),
+        choices=[*Status.choices, (STATUS_ALL, _("All statuses"))],
+        method="filter_status",
+        empty_label=None,
+        help_text=_("Active customers when absent; “all” for every status."),
     )
     # saved views of the list pattern (我负责的 / 我参与的 / 下属的 / 全部 = none)
-    view = django_filters.ChoiceFilter(
-        label=_("View"), choices=VIEW_CHOICES, method="filter_view", empty_label=_("All")
-    )
+    view = django_filters.ChoiceFilter(label=_("View"), choices=VIEW_CHOICES, method="filter_view", empty_label=ALL)
     completeness_max = django_filters.NumberFilter(
         label=_("File completeness at most (%)"),
         field_name="completeness",
@@ -79,20 +110,20 @@ class CustomerFilter(django_filters.FilterSet):
         max_value=36500,
         help_text=_("Customers whose file nobody has changed for this many days"),
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = CustomerOrdering(
         label=_("Sort by"),
         fields=(
-            ("name", "name"),
+            ("name_sort", "name"),
             ("code", "code"),
             ("updated_at", "updated_at"),
             ("created_at", "created_at"),
-            ("credit_rating", "credit_rating"),
+            ("credit_rank", "credit_rating"),
             ("completeness", "completeness"),
             ("province", "province"),
         ),
         # both directions spelled out so the labels stay lazy (translated per request)
         field_labels={
-            "name": _("Name"),
+            "name_sort": _("Name"),  # ascending labels are looked up by field, descending by parameter
             "-name": _("Name (descending)"),
             "code": _("Customer number"),
             "-code": _("Customer number (descending)"),
@@ -100,7 +131,7 @@ class CustomerFilter(django_filters.FilterSet):
             "-updated_at": _("Last updated (descending)"),
             "created_at": _("Created"),
             "-created_at": _("Created (descending)"),
-            "credit_rating": _("Credit rating"),
+            "credit_rank": _("Credit rating"),
             "-credit_rating": _("Credit rating (descending)"),
             "completeness": _("File completeness"),
             "-completeness": _("File completeness (descending)"),
@@ -114,9 +145,10 @@ class CustomerFilter(django_filters.FilterSet):
         fields = ["q", "owner", "team", "nature", "industry_position", "credit_rating", "province", "status"]
 
     def __init__(self, data=None, *args, **kwargs):
-        # Without an explicit status, lists show active customers only.
+        # Without an explicit status (or with an invalid one, which the form reports), lists show
+        # active customers only; "archived" and "all" widen that in filter_status.
         super().__init__(data, *args, **kwargs)
-        if self.data is not None and not self.data.get("status"):
+        if self.data is None or self.data.get("status") not in (Status.ARCHIVED, STATUS_ALL):
             self.queryset = self.queryset.filter(status=Status.ACTIVE)
 
     def filter_q(self, queryset, name, value):
@@ -127,6 +159,8 @@ class CustomerFilter(django_filters.FilterSet):
         return queryset.filter(team_id__in=OrgUnit.objects.filter(path__startswith=value.path).values("id"))
 
     def filter_status(self, queryset, name, value):
+        if value == STATUS_ALL:
+            return queryset
         return queryset.filter(status=value)
 
     def filter_view(self, queryset, name, value):

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from functools import partial
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +32,7 @@ from .models import (
     Customer,
     CustomerYearSales,
 )
-from .validators import normalize_credit_code
+from .validators import normalize_credit_code, normalize_postcode
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -115,8 +116,22 @@ class CustomerForm(TablerFormMixin, forms.ModelForm):
         self.style_widgets()
 
     def clean_credit_code(self):
-        # shape only: spaces/hyphens dropped and upper case, as the service stores it
+        # shape only, with the service's own normaliser (R2): full width folded, spaces and dashes
+        # dropped, upper case — the model's validators then check the 18 characters it stores
         return normalize_credit_code(self.cleaned_data.get("credit_code", ""))
+
+    def clean_postcode(self):
+        # ２００１２０ typed with a Chinese input method is 200120 (the model wants ASCII digits)
+        return normalize_postcode(self.cleaned_data.get("postcode", ""))
+
+    def validate_unique(self):
+        """Every unique check but the credit code's: that one is the service's, whose message
+        says who holds the code (or, out of the user's scope, whom to ask — R2)."""
+        exclude = set(self._get_validation_exclusions()) | {"credit_code"}
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except ValidationError as exc:
+            self._update_errors(exc)
 
     def customer_data(self) -> dict:
         return {k: self.cleaned_data.get(k) for k in CUSTOMER_FIELDS if k in self.cleaned_data}

@@ -4,9 +4,10 @@ Everything is drawn from one :class:`random.Random` seeded by the caller, so the
 the same names, credit codes and contacts. Names are *composed* from a vocabulary (city +
 brand word + industry + legal form; surname + given name), which keeps two things fast:
 
-* pinyin for the search text is computed once per vocabulary *component* (company names) or
-  per distinct full name (people) and cached — :func:`kam.customers.search.build_search_text`
-  is far too slow to call 400,000 times, and the tests check the cached form equals it;
+* pinyin for the search text and the name's sort key is computed once per vocabulary
+  *component* (company names) or per distinct full name (people) and cached —
+  :func:`kam.customers.search.build_search_text` and ``name_sort_key`` are far too slow to call
+  400,000 times, and the tests check the cached forms equal them;
 * the rows are built as plain tuples and bulk-inserted in batches of multi-row
   ``executemany`` inserts inside one transaction (:func:`generate`; ``bulk_create`` spends
   most of a minute just preparing 10 million values). Bulk inserts send no ``post_save``
@@ -32,7 +33,7 @@ from kam.core.synthetic import ALL_CITIES, GIVEN_NAMES, REGIONS, SURNAMES, BulkI
 from kam.org.gendata import OrgSlot
 
 from .duplicates import name_key
-from .search import index_customers, pinyin_forms
+from .search import index_customers, join_sort_key, pinyin_forms, sort_syllables
 
 CORE_WORDS = tuple(
     """
@@ -425,10 +426,12 @@ def numeric_org_body(number: int, seed: int) -> str:
 
 
 class PinyinCache:
-    """pinyin_forms() memoised per exact string; company names are joined per component."""
+    """pinyin_forms() and the sort key's syllables memoised per exact string; company names are
+    joined per component."""
 
     def __init__(self) -> None:
         self._cache: dict[str, tuple[str, str]] = {}
+        self._syllables: dict[str, list[str]] = {}
 
     def forms(self, text: str) -> tuple[str, str]:
         hit = self._cache.get(text)
@@ -443,6 +446,16 @@ class PinyinCache:
             full.append(f)
             initials.append(i)
         return "".join(full), "".join(initials)
+
+    def sort_key(self, parts: Iterable[str]) -> str:
+        """:func:`kam.customers.search.name_sort_key` of the joined ``parts``."""
+        pieces: list[str] = []
+        for p in parts:
+            hit = self._syllables.get(p)
+            if hit is None:
+                hit = self._syllables[p] = sort_syllables(p)
+            pieces.extend(hit)
+        return join_sort_key(pieces)
 
 
 _NON_DIGIT = re.compile(r"\D+")
@@ -798,6 +811,7 @@ def generate(
             )
             f["name_key"] = name_key(f["name"])  # as the pre_save receiver keeps it
             f["completeness"] = completeness_of(f, has_contacts=bool(g.contacts), has_sales=bool(g.yearly_sales))
+            f["name_sort"] = gen.pinyin.sort_key(g.name_parts)
             # files opened over the past three years, last edited some time since
             age = rand() * _THREE_YEARS
             f["created_at"] = now - dt.timedelta(seconds=age)

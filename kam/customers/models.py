@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,11 +23,20 @@ from kam.core.changes import ChangeLoggedModel
 from kam.core.validators import validate_phone
 from kam.org.scoping import RestrictedManager
 
-from .choices import Attitude, CreditRating, IndustryPosition, Influence, Nature, Province, Status, TeamRole
+from .choices import (
+    Attitude,
+    CreditRating,
+    IndustryPosition,
+    Influence,
+    Nature,
+    Province,
+    Status,
+    TeamRole,
+    rank_expression,
+)
 from .scoping import CustomerScope
-from .validators import validate_credit_code
-
-postcode_validator = RegexValidator(r"^\d{6}$", _("A postcode is six digits."), code="postcode")
+from .search import NAME_SORT_MAX, name_sort_key
+from .validators import postcode_validator, validate_credit_code
 
 
 @dataclass(frozen=True)
@@ -141,7 +150,8 @@ class Customer(ChangeLoggedModel):
         max_length=18,
         unique=True,
         validators=[validate_credit_code],
-        help_text=_("18 characters, e.g. 91310000MA1FL4KX6B"),
+        # the example must pass its own checksum (a test validates it with stdnum.cn.uscc)
+        help_text=_("18 characters, e.g. 91310000MA1FL4KX60"),
     )
     # basic data
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -175,6 +185,14 @@ class Customer(ChangeLoggedModel):
     credit_rating = models.CharField(
         _("credit rating"), max_length=4, choices=CreditRating.choices, blank=True, db_index=True
     )
+    # 信用等级 as a rank — AAA 0 … C 6, none 7 — kept by the database itself (a stored generated
+    # column), so the list sorts by rank from an index, whichever way the rating was written (R2)
+    credit_rank = models.GeneratedField(
+        expression=rank_expression("credit_rating", CreditRating.values),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+        verbose_name=_("credit rank"),
+    )
     advantages = models.TextField(_("our advantages"), max_length=2000, blank=True)
     disadvantages = models.TextField(_("our disadvantages"), max_length=2000, blank=True)
     countermeasures = models.TextField(_("countermeasures"), max_length=2000, blank=True)
@@ -196,6 +214,8 @@ class Customer(ChangeLoggedModel):
     name_key = models.CharField(
         _("normalised name"), max_length=200, blank=True, default="", editable=False, db_index=True
     )
+    # the name's pinyin, syllable by syllable ("shang hai …"): the list's name order (R2)
+    name_sort = models.CharField(_("name sort key"), max_length=NAME_SORT_MAX, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
@@ -210,7 +230,13 @@ class Customer(ChangeLoggedModel):
     objects = RestrictedManager()
     scope = CustomerScope("")
     change_log_parent = "self"
-    change_log_exclude = ChangeLoggedModel.change_log_exclude + ("search_text", "completeness", "name_key")
+    change_log_exclude = ChangeLoggedModel.change_log_exclude + (
+        "search_text",
+        "completeness",
+        "name_key",
+        "name_sort",
+        "credit_rank",
+    )
 
     class Meta:
         verbose_name = _("customer")
@@ -221,10 +247,23 @@ class Customer(ChangeLoggedModel):
             models.Index(fields=["team", "status"], name="cust_team_status"),
             models.Index(fields=["owner", "status"], name="cust_owner_status"),
             models.Index(fields=["status", "province", "credit_rating"], name="cust_status_prov_rating"),
+            # the list sorted by name: WHERE status = … ORDER BY name_sort, id (either direction)
+            models.Index(fields=["status", "name_sort", "id"], name="cust_status_name_sort"),
+            # …and by credit rating: ORDER BY credit_rank, id (either direction)
+            models.Index(fields=["status", "credit_rank", "id"], name="cust_status_credit_rank"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        """Every save keeps the pinyin sort key in step with the name (bulk loads compute it
+        themselves: kam.customers.gendata)."""
+        self.name_sort = name_sort_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields and "name_sort" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "name_sort"]
+        super().save(*args, **kwargs)
 
     @property
     def is_archived(self) -> bool:

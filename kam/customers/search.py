@@ -8,7 +8,8 @@ name (and its pinyin) and phone digits. Kept current by the customer services.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterable, Sequence
 
 from pypinyin import Style, lazy_pinyin
 
@@ -22,6 +23,41 @@ def pinyin_forms(text: str) -> tuple[str, str]:
     full = lazy_pinyin(text, errors="default")
     initials = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")
     return "".join(full).lower().replace(" ", ""), "".join(initials).lower().replace(" ", "")
+
+
+# ---------------------------------------------------------------------------------------------
+# The pinyin sort key (R2 customer list: names in the order Chinese users expect).
+#
+# Sorting by character code puts 上海 (U+4E0A) before 三亚 (U+4E09)… and 华 before 广; a
+# dictionary orders by pinyin, syllable by syllable. The key is the full tone-less pinyin,
+# lower case, one space between syllables: 三亚 "san ya" < 上海 "shang hai", and 西安 "xi an"
+# < 先锋 "xian feng" (the space sorts before any letter, so a syllable that is a prefix of
+# another comes first). ASCII runs are kept (lower case, NFKC-folded: "Ａ" → "a"), so Latin
+# names sort among the Chinese ones by their letters; punctuation and symbols count as spaces
+# (「（上海）」 or quotes do not pull a name to the top). Ties are broken by id in the queries.
+# Migration 0006 carries a copy of this function: change both together (a test compares them).
+# ---------------------------------------------------------------------------------------------
+
+NAME_SORT_MAX = 800  # 100 characters of name × ("zhuang" + a space) fits
+_NOT_A_WORD = re.compile(r"[\W_]+")  # punctuation, symbols, spaces: one space each run
+
+
+def sort_syllables(text: str) -> list[str]:
+    """The pieces of :func:`name_sort_key` for ``text`` (pinyin syllables, other runs as typed)."""
+    folded = unicodedata.normalize("NFKC", text or "").lower()
+    return lazy_pinyin(folded, errors="default") if folded else []
+
+
+def join_sort_key(pieces: Iterable[str]) -> str:
+    """The sort key from the pieces of one or more parts of a name (punctuation and symbols
+    dropped, spaces collapsed)."""
+    return " ".join(_NOT_A_WORD.sub(" ", " ".join(pieces)).split())[:NAME_SORT_MAX]
+
+
+def name_sort_key(name: str) -> str:
+    """The stored sort key of a name: "shang hai ming zhu mao yi you xian gong si" for
+    上海明珠贸易有限公司 (see the block comment above)."""
+    return join_sort_key(sort_syllables(name))
 
 
 def build_search_text(

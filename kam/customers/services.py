@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,8 +30,8 @@ from . import permissions as perms
 from .choices import Status
 from .duplicates import check_before_save
 from .models import CONTACT_FIELDS, CUSTOMER_FIELDS, AccountTeamMember, Contact, Customer, CustomerYearSales
-from .search import build_search_text, index_customers
-from .validators import normalize_credit_code
+from .search import build_search_text, index_customers, name_sort_key
+from .validators import normalize_credit_code, normalize_postcode
 
 __all__ = ["CONTACT_FIELDS", "CUSTOMER_FIELDS"]  # re-exported: the field lists live with the model
 
@@ -91,7 +91,8 @@ def choosable_teams(actor, permission: str = perms.CUSTOMERS_ADD):
 
 
 def refresh_derived(customer: Customer) -> None:
-    """Recompute the search text and file completeness (R2.1) from the stored contacts."""
+    """Recompute the search text, the pinyin sort key of the name (R2 list order) and file
+    completeness (R2.1) from the stored contacts."""
     contacts = list(customer.contacts.values_list("name", "phone"))
     customer.search_text = build_search_text(
         name=customer.name,
@@ -102,14 +103,83 @@ def refresh_derived(customer: Customer) -> None:
         contacts=contacts,
     )
     customer.completeness = customer.compute_completeness()
-    Customer.objects.filter(pk=customer.pk).update(search_text=customer.search_text, completeness=customer.completeness)
+    customer.name_sort = name_sort_key(customer.name)
+    Customer.objects.filter(pk=customer.pk).update(
+        search_text=customer.search_text, completeness=customer.completeness, name_sort=customer.name_sort
+    )
     index_customers([(customer.pk, customer.search_text)])
 
 
 def _normalize_customer(customer: Customer) -> None:
+    """Codes and numbers as stored, whichever way they were typed: full width folded (NFKC),
+    spaces and dashes dropped from the credit code and the postcode (R2)."""
     customer.credit_code = normalize_credit_code(customer.credit_code)
+    customer.postcode = normalize_postcode(customer.postcode)
     customer.phone = normalize_phone(customer.phone)
     customer.fax = normalize_phone(customer.fax)
+
+
+def credit_code_clash(actor, customer: Customer) -> str | None:
+    """Why ``customer``'s credit code cannot be used — another customer (active or archived)
+    holds it — or None. The natural key of the customer file is unique (R2); the message names
+    the holder only to someone who may see it: anyone else learns that the code is taken and
+    whom to ask, never whose it is."""
+    if not customer.credit_code:
+        return None
+    holder = (
+        Customer.objects.filter(credit_code=customer.credit_code)
+        .exclude(pk=customer.pk)
+        .select_related("owner")
+        .only("pk", "name", "code", "status", "owner__name", "owner__username")
+        .first()
+    )
+    if holder is None:
+        return None
+    if not Customer.objects.restrict(actor, perms.CUSTOMERS_VIEW).filter(pk=holder.pk).exists():
+        return _(
+            "This unified social credit code is already registered in another team's customer file; please ask "
+            "that customer's owner or your manager to check it."
+        )
+    owner = holder.owner.get_short_name()
+    if holder.is_archived:
+        return _(
+            "This unified social credit code is already registered to the archived customer “{name}” ({code}), "
+            "owner {owner}; restore that customer instead."
+        ).format(name=holder.name, code=holder.code, owner=owner)
+    return _(
+        "This unified social credit code is already registered to the customer “{name}” ({code}), owner {owner}."
+    ).format(name=holder.name, code=holder.code, owner=owner)
+
+
+def _clean_and_save(actor, customer: Customer) -> None:
+    """``full_clean`` and save, with the credit code's uniqueness checked here (R2) so the
+    message says who holds the code (:func:`credit_code_clash`). The database's unique
+    constraint stays the backstop: a concurrent insert of the same code turns into the same
+    ValidationError, not a 500."""
+    errors: dict[str, list] = {}
+    clash = credit_code_clash(actor, customer)
+    try:
+        customer.full_clean(exclude=["credit_code"] if clash else None, validate_unique=False)
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    try:
+        # the credit code's unique check is ours: Django's reads 「具有 统一社会信用代码 的 客户 已存在。」
+        customer.validate_unique(exclude=[*errors, "credit_code"])
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    if clash:
+        errors["credit_code"] = [clash]
+    if errors:
+        raise ValidationError(errors)
+    check_before_save(actor=actor, customer=customer)  # KAM_DUPLICATE_CHECK=block refuses a duplicate
+    try:
+        with transaction.atomic():
+            customer.save()
+    except IntegrityError:
+        clash = credit_code_clash(actor, customer)
+        if clash is None:
+            raise
+        raise ValidationError({"credit_code": [clash]}) from None
 
 
 def _validate_owner_team(
@@ -172,9 +242,7 @@ def customer_create(
     )
     _normalize_customer(customer)
     customer.code = next_customer_code()
-    customer.full_clean()
-    check_before_save(actor=actor, customer=customer)  # KAM_DUPLICATE_CHECK=block refuses a duplicate
-    customer.save()
+    _clean_and_save(actor, customer)
     errors: dict[str, list] = {}
     for i, row in enumerate(contacts):
         try:
@@ -225,9 +293,7 @@ def customer_update(
         team_permission=perms.CUSTOMERS_REASSIGN,
     )
     _normalize_customer(customer)
-    customer.full_clean()
-    check_before_save(actor=actor, customer=customer)  # KAM_DUPLICATE_CHECK=block refuses a duplicate
-    customer.save()
+    _clean_and_save(actor, customer)
     refresh_derived(customer)
     _still_in_scope(actor, customer)
     return customer

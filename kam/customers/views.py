@@ -108,8 +108,6 @@ def customer_list(request):
     filterset = CustomerFilter(request.GET or None, queryset=visible, request=request)
     filterset.filters["owner"].queryset = filter_owner_choices(user, visible)
     filterset.filters["team"].queryset = filter_team_choices(user, visible)
-    for name in ("owner", "team", "nature", "industry_position", "credit_rating", "province", "view"):
-        filterset.filters[name].extra["empty_label"] = _("All")
     state = list_state(request, CUSTOMER_LIST, filterset, allowed_views=_allowed_views(user))
     qs = filterset.qs
     if state.ordering:
@@ -354,7 +352,10 @@ def _year_formset(request, customer: Customer | None):
 
 
 def _needs_confirmation(request, found: list[duplicates.Match]) -> bool:
-    """``warn`` mode: a save that matches a customer on file waits for the user's tick."""
+    """``warn`` mode: a save that matches a customer on file waits for the user's tick — unless
+    the credit code is taken, which the service always refuses (the user sees that error)."""
+    if any(duplicates.Reason.CREDIT_CODE.value in m.reasons for m in found):
+        return False
     return bool(found) and duplicates.mode() == duplicates.WARN and request.POST.get(CONFIRM_DUPLICATES) != "1"
 
 

@@ -182,6 +182,17 @@ class CustomerWriteSerializer(ShapeModelSerializer):
     class Meta:
         model = Customer
         fields = [*CUSTOMER_FIELDS, "owner", "team", "yearly_sales"]
+        # as on the page: the code may be typed with spaces, dashes or in full width; the service
+        # normalises it and checks the 18 characters it stores (R2)
+        extra_kwargs = {
+            "credit_code": {
+                "max_length": 30,
+                "help_text": _(
+                    "18 characters, e.g. 91310000MA1FL4KX60; spaces, dashes and full-width characters are "
+                    "accepted and removed or converted."
+                ),
+            }
+        }
 
 
 class CustomerCreateSerializer(CustomerWriteSerializer):

@@ -455,7 +455,8 @@ def test_list_filters_and_ordering(world):
         world.c_shared.pk,
     }
     assert set(ids(owner=world.p.dm.pk)) == {world.c_team_b.pk, world.c_shared.pk}
-    by_name = sorted(CUSTOMERS, key=lambda k: getattr(world, k).name)
+    # pinyin order (R2): 广州 guang, 杭州 hang, 华东 hua, 上海 shang, 苏州 su — not by character code
+    by_name = ["c_south", "c_team_b", "c_sp1", "c_sp2", "c_shared"]
     assert ids(ordering="name") == [getattr(world, k).pk for k in by_name]
     assert ids(ordering="-name") == [getattr(world, k).pk for k in reversed(by_name)]
     response = client.get(customer_url(), {"nature": "bogus"})
@@ -580,14 +581,79 @@ def test_service_errors_of_nested_rows_take_drfs_nested_shape():
 
 
 def test_duplicate_credit_code(world):
+    """R2: a duplicate out of the caller's scope says the code is taken and whom to ask — the
+    same code typed in lower case (or in full width) is still a duplicate."""
     before = counts()
     client = client_for(world.p.sp1, HTTP_ACCEPT_LANGUAGE="en")
-    # the same code typed in lower case and with spaces is still a duplicate
-    code = world.c_south.credit_code.lower()
-    response = client.post(customer_url(), {"name": "重复公司", "credit_code": code}, format="json")
-    assert response.status_code == 400
-    assert "already exists" in response.json()["credit_code"][0]
+    south = world.c_south
+    for code in (south.credit_code.lower(), "".join(chr(ord(ch) + 0xFEE0) for ch in south.credit_code)):
+        response = client.post(customer_url(), {"name": "重复公司", "credit_code": code}, format="json")
+        assert response.status_code == 400
+        (message,) = response.json()["credit_code"]
+        assert "already registered in another team's customer file" in message
+        assert south.name not in message and south.code not in message and south.owner.name not in message
     assert counts() == before
+
+
+def test_duplicate_credit_code_in_scope_names_the_holder_in_zh_hans(world):
+    client = client_for(world.p.am, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    holder = world.c_sp2
+    response = client.post(customer_url(), {"name": "重复公司", "credit_code": holder.credit_code}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "credit_code": [
+            f"该统一社会信用代码已登记为客户「{holder.name}」（{holder.code}），负责人 {holder.owner.name}。"
+        ]
+    }
+    response = client.patch(customer_url(world.c_sp1.pk), {"credit_code": holder.credit_code}, format="json")
+    assert response.status_code == 400 and holder.name in response.json()["credit_code"][0]
+
+
+def test_full_width_input_is_converted(world):
+    """R2: what a Chinese input method types — full-width digits, letters, spaces, hyphens and
+    brackets — is converted by the service, also through the API."""
+    code = valid_uscc(880001)
+    wide = "".join(chr(ord(ch) + 0xFEE0) for ch in code)
+    typed = f"{wide[:4]}\u3000{wide[4:8]}－{wide[8:]}"  # 20 characters: within the API's 30
+    client = client_for(world.p.sp1)
+    response = client.post(
+        customer_url(),
+        {"name": "全角公司", "credit_code": typed, "postcode": "２００１２０", "phone": "（０２１）６２３４　５６７８"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["credit_code"], body["postcode"], body["phone"]) == (code, "200120", "021 6234 5678")
+
+
+def test_status_filter_active_archived_all(world):
+    """R2 list: active when absent (and with ?status=active), archived, or all of them."""
+    services.customer_archive(actor=world.p.director, customer=world.c_sp2, reason="停业")
+    client = client_for(world.p.director)
+
+    def names(**params):
+        return {row["name"] for row in results(client.get(customer_url(), params))}
+
+    everyone = {getattr(world, k).name for k in CUSTOMERS}
+    assert names() == names(status="active") == everyone - {world.c_sp2.name}
+    assert names(status="archived") == {world.c_sp2.name}
+    assert names(status="all") == everyone
+    assert client.get(customer_url(), {"status": "bogus"}).status_code == 400
+
+
+def test_ordering_by_credit_rating_is_by_rank(world):
+    """信用等级 sorts AAA → AA → A → BBB → BB → B → C, customers without a rating last (R2);
+    descending is the exact reverse (one index serves both)."""
+    ratings = {"c_sp1": "BBB", "c_sp2": "AAA", "c_team_b": "C", "c_south": "", "c_shared": "AA"}
+    for key, rating in ratings.items():
+        Customer.objects.filter(pk=getattr(world, key).pk).logged_update(credit_rating=rating)
+    client = client_for(world.p.director)
+
+    def order(**params):
+        return [row["credit_rating"] for row in results(client.get(customer_url(), params))]
+
+    assert order(ordering="credit_rating") == ["AAA", "AA", "BBB", "C", ""]
+    assert order(ordering="-credit_rating") == ["", "C", "BBB", "AA", "AAA"]
 
 
 def test_bad_update_changes_nothing(world):

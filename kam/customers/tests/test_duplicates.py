@@ -128,7 +128,7 @@ def test_name_key_is_kept_at_every_save(world):
 def test_migration_fills_existing_name_keys(world):
     Customer.objects.all().update(name_key="")
     assert set(Customer.objects.values_list("name_key", flat=True)) == {""}
-    migration = importlib.import_module("kam.customers.migrations.0005_duplicates_name_key_phone_index")
+    migration = importlib.import_module("kam.customers.migrations.0008_duplicates_name_key_phone_index")
 
     class Editor:
         connection = connection

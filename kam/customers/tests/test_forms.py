@@ -26,6 +26,25 @@ def test_credit_code_is_compacted_and_upper_cased(personas):
     assert form.cleaned_data["credit_code"] == code
 
 
+def test_full_width_credit_code_and_postcode_are_compacted_before_the_model_checks(personas):
+    """R2: what a Chinese input method types (full-width digits and letters, ideographic spaces,
+    full-width hyphens) passes the form, which hands the model the code the service stores."""
+    code = valid_uscc(4243)
+    wide = "".join(chr(ord(ch) + 0xFEE0) for ch in code.lower())
+    typed = f"{wide[:6]}\u3000{wide[6:12]}－{wide[12:]}"
+    form = CustomerForm({"name": "某某公司", "credit_code": typed, "postcode": "２００１２０"}, user=personas.sp1)
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["credit_code"], form.cleaned_data["postcode"]) == (code, "200120")
+    assert form.instance.credit_code == code  # what the model's validators saw
+
+
+def test_the_form_leaves_the_credit_codes_uniqueness_to_the_service(world):
+    """Django's own unique check would read 「具有 统一社会信用代码 的 客户 已存在。」; the service's
+    message names the holder or whom to ask (R2), so the form does not check it."""
+    form = CustomerForm({"name": "某某公司", "credit_code": world.c_south.credit_code}, user=world.p.sp1)
+    assert form.is_valid(), form.errors
+
+
 def test_credit_code_checksum_and_length_come_from_the_model(personas):
     code = valid_uscc(4242)
     wrong = code[:-1] + ("0" if code[-1] != "0" else "1")

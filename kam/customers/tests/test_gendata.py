@@ -12,7 +12,7 @@ from kam.core.models import ObjectChange, Sequence
 from kam.core.validators import normalize_phone
 from kam.customers import gendata, services
 from kam.customers.models import Contact, Customer, CustomerYearSales
-from kam.customers.search import build_search_text, pinyin_forms
+from kam.customers.search import build_search_text, name_sort_key, pinyin_forms
 
 
 def gen(**kwargs):
@@ -81,12 +81,14 @@ def test_search_text_and_completeness_match_the_service(db):
             name=c.name, name_en=c.name_en, code=c.code, credit_code=c.credit_code, city=c.city, contacts=contacts
         )
         assert c.completeness == c.compute_completeness()
+        assert c.name_sort == name_sort_key(c.name) != ""  # the list's pinyin order (R2)
+        assert c.credit_rank == ["AAA", "AA", "A", "BBB", "BB", "B", "C", ""].index(c.credit_rating)
     # and refresh_derived (what every service write does) leaves them unchanged
     c = Customer.objects.order_by("id").first()
-    before = (c.search_text, c.completeness)
+    before = (c.search_text, c.completeness, c.name_sort)
     services.refresh_derived(c)
     c.refresh_from_db()
-    assert (c.search_text, c.completeness) == before
+    assert (c.search_text, c.completeness, c.name_sort) == before
 
 
 def test_generated_values_pass_model_validation(db):
@@ -112,10 +114,13 @@ def test_company_name_pinyin_composes_exactly():
     pairs += [(f"（{s}）", gendata.WFOE_SUFFIX) for s in shorts]
     bad = [(a, b) for a, b in pairs if pinyin_forms(a + b) != cache.joined((a, b))]
     assert bad == []
+    bad = [(a, b) for a, b in pairs if name_sort_key(a + b) != cache.sort_key((a, b))]
+    assert bad == []
     g = gendata.Generator(4)
     for i in range(300):
         made = g.customer(gendata.ALL_CITIES[i % len(gendata.ALL_CITIES)], contacts=0)
         assert made.pinyin == pinyin_forms(made.fields["name"])
+        assert g.pinyin.sort_key(made.name_parts) == name_sort_key(made.fields["name"])
 
 
 def test_attaches_to_existing_teams_and_bumps_sequence(personas):

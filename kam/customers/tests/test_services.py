@@ -283,3 +283,185 @@ def test_reassign_only_to_people_in_the_actors_part_of_the_organisation(world):
     services.customer_update(actor=p.dm, customer=world.c_sp1, data={}, owner=p.sp2, team=p.team_b)
     world.c_sp1.refresh_from_db()
     assert (world.c_sp1.owner, world.c_sp1.team) == (p.sp2, p.team_b)
+
+
+# --- full-width input (R2): Chinese input methods type codes and numbers in full width ------
+
+
+def _full_width(text: str) -> str:
+    """``text`` as a Chinese input method types it: ASCII letters and digits in full width."""
+    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else "\u3000" if ch == " " else ch for ch in text)
+
+
+def test_full_width_codes_and_numbers_are_converted_not_refused(personas):
+    code = valid_uscc(900011)
+    typed = f"{_full_width(code[:8])}\u3000{_full_width(code[8:].lower())}"
+    c = services.customer_create(
+        actor=personas.sp1,
+        data={
+            "name": "全角输入有限公司",
+            "credit_code": typed,
+            "postcode": "２００１２０",
+            "phone": "（０２１）６２３４－５６７８",
+            "fax": "０２１　６２３４　５６７９",
+        },
+        contacts=[{"name": "王建国", "phone": "１３８　００１３　８０００"}],
+    )
+    c.refresh_from_db()
+    assert (c.credit_code, c.postcode, c.phone, c.fax) == (code, "200120", "021 6234 5678", "021 6234 5679")
+    assert c.contacts.get().phone == "138 0013 8000"
+    services.customer_update(actor=personas.sp1, customer=c, data={"postcode": "２０１２０３"})
+    c.refresh_from_db()
+    assert c.postcode == "201203"
+
+
+# --- the credit code is the natural key (R2): who holds a duplicate, told only to who may know -
+
+
+def _clash(actor, data, customer=None):
+    before = snapshot()
+    with pytest.raises(ValidationError) as exc:
+        if customer is None:
+            services.customer_create(actor=actor, data=data)
+        else:
+            services.customer_update(actor=actor, customer=customer, data=data)
+    assert snapshot() == before
+    assert list(exc.value.message_dict) == ["credit_code"]
+    (message,) = exc.value.message_dict["credit_code"]
+    return message
+
+
+def test_duplicate_in_scope_names_the_holder(world, en):
+    holder = world.c_sp2  # am (team A) sees it
+    message = _clash(world.p.am, {"name": "另一家公司", "credit_code": holder.credit_code})
+    assert message == (
+        f"This unified social credit code is already registered to the customer “{holder.name}” "
+        f"({holder.code}), owner {world.p.sp2.name}."
+    )
+    assert "具有" not in message and "already exists" not in message  # not Django's default
+
+
+def test_duplicate_in_scope_message_in_zh_hans(world):
+    from django.utils import translation
+
+    holder = world.c_sp2
+    with translation.override("zh-hans"):
+        message = _clash(world.p.am, {"name": "另一家公司", "credit_code": holder.credit_code})
+    assert message == f"该统一社会信用代码已登记为客户「{holder.name}」（{holder.code}），负责人 {world.p.sp2.name}。"
+
+
+def test_duplicate_out_of_scope_does_not_leak_the_holder(world, en):
+    holder = world.c_south  # sp1 (华东) cannot see 华南's customers
+    message = _clash(world.p.sp1, {"name": "另一家公司", "credit_code": holder.credit_code})
+    for secret in (holder.name, holder.code, holder.owner.name, holder.owner.username, holder.team.name):
+        assert secret not in message
+    assert "another team" in message and "owner or your manager" in message
+
+
+def test_duplicate_out_of_scope_in_zh_hans(world):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        message = _clash(world.p.sp1, {"name": "另一家公司", "credit_code": world.c_south.credit_code})
+    assert message == "该统一社会信用代码已登记在其他团队的客户档案中，请联系该客户的负责人或您的上级核实。"
+
+
+def test_duplicate_of_an_archived_customer_names_it_as_archived(world, en):
+    holder = world.c_sp2
+    services.customer_archive(actor=world.p.am, customer=holder, reason="停业")
+    message = _clash(world.p.am, {"name": "另一家公司", "credit_code": holder.credit_code})
+    assert f"archived customer “{holder.name}” ({holder.code})" in message and "restore" in message
+    # and archived out of scope: still nothing about it
+    services.customer_archive(actor=world.p.dm_south, customer=world.c_south, reason="停业")
+    message = _clash(world.p.sp1, {"name": "另一家公司", "credit_code": world.c_south.credit_code})
+    assert world.c_south.name not in message and "archived" not in message
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        str.lower,
+        lambda code: f" {code[:6]} {code[6:12]} {code[12:]} ",
+        lambda code: f"{code[:8]}-{code[8:]}",
+        _full_width,
+        lambda code: _full_width(code.lower()),
+    ],
+    ids=["lower", "spaces", "hyphen", "full-width", "full-width-lower"],
+)
+def test_duplicate_written_differently_is_still_the_holder(world, en, write):
+    holder = world.c_sp1
+    message = _clash(world.p.sp1, {"name": "另一家公司", "credit_code": write(holder.credit_code)})
+    assert f"“{holder.name}” ({holder.code})" in message
+
+
+def test_update_to_a_taken_code_names_the_holder_and_other_errors_come_too(world, en):
+    holder = world.c_sp2
+    before = snapshot()
+    with pytest.raises(ValidationError) as exc:
+        services.customer_update(
+            actor=world.p.am, customer=world.c_sp1, data={"credit_code": holder.credit_code, "postcode": "12"}
+        )
+    errors = exc.value.message_dict
+    assert set(errors) == {"credit_code", "postcode"}
+    assert f"“{holder.name}”" in errors["credit_code"][0]
+    assert snapshot() == before
+    # keeping one's own code is no clash
+    services.customer_update(actor=world.p.am, customer=world.c_sp1, data={"credit_code": world.c_sp1.credit_code})
+
+
+def test_a_race_on_the_same_code_ends_in_the_same_message_not_a_500(world, en, monkeypatch):
+    """Two users saving the same code at once: both pass the check, the database's unique
+    constraint refuses the second insert; that IntegrityError becomes the ValidationError."""
+    holder = world.c_sp2
+    real = services.credit_code_clash
+    calls = []
+
+    def first_check_misses(actor, customer):
+        calls.append(customer.credit_code)
+        return None if len(calls) == 1 else real(actor, customer)
+
+    monkeypatch.setattr(services, "credit_code_clash", first_check_misses)
+    message = _clash(world.p.am, {"name": "并发公司", "credit_code": holder.credit_code})
+    assert len(calls) == 2
+    assert f"“{holder.name}” ({holder.code})" in message
+
+
+def test_other_integrity_errors_are_not_disguised(world, monkeypatch):
+    """Only a clash on the credit code becomes its message; any other refusal of the database
+    stays what it is."""
+    from django.db import IntegrityError
+
+    def refuse(self, *args, **kwargs):
+        raise IntegrityError("some other constraint")
+
+    monkeypatch.setattr(Customer, "save", refuse)
+    with pytest.raises(IntegrityError):
+        services.customer_create(actor=world.p.am, data={"name": "撞号公司", "credit_code": valid_uscc(900012)})
+
+
+def test_other_unique_fields_are_still_checked(world, en, monkeypatch):
+    monkeypatch.setattr(services, "next_customer_code", lambda: world.c_sp2.code)  # a taken number
+    with pytest.raises(ValidationError) as exc:
+        services.customer_create(actor=world.p.am, data={"name": "撞号公司", "credit_code": valid_uscc(900012)})
+    assert list(exc.value.message_dict) == ["code"]
+
+
+# --- the pinyin sort key (R2 list order) ------------------------------------------------------
+
+
+def test_the_name_sort_key_follows_the_name(world):
+    from kam.customers.search import name_sort_key
+
+    c = services.customer_create(actor=world.p.sp1, data={**GOOD, "credit_code": valid_uscc(900013)})
+    assert (
+        Customer.objects.get(pk=c.pk).name_sort
+        == name_sort_key(GOOD["name"])
+        == "hua dong jing mi yi qi gu fen you xian gong si"
+    )
+    services.customer_update(actor=world.p.sp1, customer=c, data={"name": "三亚海景酒店管理有限公司"})
+    assert Customer.objects.get(pk=c.pk).name_sort.startswith("san ya hai jing")
+    # refresh_derived repairs a stale key; it is never in the change log
+    Customer.objects.filter(pk=c.pk).logged_update(name="上海新名称有限公司")
+    services.refresh_derived(Customer.objects.get(pk=c.pk))
+    assert Customer.objects.get(pk=c.pk).name_sort.startswith("shang hai xin")
+    assert not any("name_sort" in (e.changes or {}) for e in ObjectChange.objects.all())

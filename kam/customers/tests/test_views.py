@@ -241,6 +241,132 @@ def test_archived_customers_only_with_status_filter(client, world):
     assert "Archived" in html
 
 
+def _select(html: str, name: str) -> str:
+    import re
+
+    match = re.search(rf'<select[^>]* name="{name}"[^>]*>.*?</select>', html, re.S)
+    assert match, name
+    return match.group(0)
+
+
+def _options(html: str, name: str) -> list[tuple[str, str]]:
+    import re
+
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', _select(html, name))
+
+
+def test_status_filter_offers_active_archived_all(client, world):
+    """R2 list: the status select reads 正常, 已归档, 全部 — once each, 正常 being what an
+    absent status means (it used to read 「正常, 正常, 已归档」 and had no 全部)."""
+    login(client, world.p.am, lang="zh-hans")
+    html = client.get(reverse("customers:list")).content.decode()
+    assert _options(html, "status") == [("active", "正常"), ("archived", "已归档"), ("all", "全部")]
+    assert " selected" not in _select(html, "status")  # nothing chosen: the first, 正常, shows
+    html = client.get(reverse("customers:list"), {"status": "all"}).content.decode()
+    assert '<option value="all" selected>全部</option>' in _select(html, "status")
+    login(client, world.p.am, lang="en")
+    html = client.get(reverse("customers:list")).content.decode()
+    assert [label for _v, label in _options(html, "status")] == ["Active", "Archived", "All statuses"]
+
+
+def test_status_filter_active_archived_all_on_the_page(client, world):
+    from kam.customers import services
+
+    services.customer_archive(actor=world.p.am, customer=world.c_sp2, reason="停业")
+    login(client, world.p.am)
+    both = {world.c_sp1.name, world.c_sp2.name}
+    assert list_names(client) == list_names(client, status="active") == {world.c_sp1.name}
+    assert list_names(client, status="archived") == {world.c_sp2.name}
+    assert list_names(client, status="all") == both
+    assert list_names(client, status="all", q="明珠") == {world.c_sp2.name}
+    # a made-up status is an error on the form, and the list stays on the active customers
+    r = client.get(reverse("customers:list"), {"status": "bogus"})
+    assert "status" in r.context["form"].errors
+    assert {c.name for c in r.context["customers"]} == {world.c_sp1.name}
+
+
+def test_filter_selects_survive_the_api_schema(client, world):
+    """Loading /api/v1/schema/ used to cache form fields on the FilterSet's shared filters, and
+    every later list page read ``---------`` instead of 「全部」 until a restart."""
+    import re
+
+    def filter_markup():
+        html = client.get(reverse("customers:list")).content.decode()
+        form = re.search(r'<form [^>]*id="drawer-form".*?</form>', html, re.S).group(0)
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", form)
+
+    login(client, world.p.director, lang="zh-hans")
+    before = filter_markup()
+    for name in ("owner", "team", "nature", "industry_position", "credit_rating", "province"):
+        assert _options(before, name)[0] == ("", "全部"), name
+    assert "---------" not in before
+    assert client.get("/api/v1/schema/", {"format": "json"}).status_code == 200
+    assert client.get("/api/v1/schema/", {"format": "json", "lang": "en"}).status_code == 200
+    assert filter_markup() == before
+    # and the shared declarations hold no cached form field
+    from kam.customers.filters import CustomerFilter
+
+    assert [name for name, f in CustomerFilter.base_filters.items() if "_field" in vars(f)] == []
+
+
+def test_names_sort_in_pinyin_order_on_the_page(client, world):
+    """R2: 三亚 before 上海 (by character code 上 U+4E0A comes before 三 U+4E09)."""
+    p = world.p
+    for name in ("上海港务有限公司", "三亚港务有限公司", "Apple港务有限公司", "北京港务有限公司"):
+        CustomerFactory(name=name, owner=p.sp2, team=p.team_a)
+    login(client, p.am)
+    from kam.customers.search import index_customers
+
+    index_customers(Customer.objects.values_list("pk", "search_text"))
+    r = client.get(reverse("customers:list"), {"ordering": "name"})
+    names = [c.name for c in r.context["customers"] if "港务" in c.name]
+    assert names == ["Apple港务有限公司", "北京港务有限公司", "三亚港务有限公司", "上海港务有限公司"]
+    r = client.get(reverse("customers:list"), {"ordering": "-name"})
+    names = [c.name for c in r.context["customers"] if "港务" in c.name]
+    assert names == ["上海港务有限公司", "三亚港务有限公司", "北京港务有限公司", "Apple港务有限公司"]
+
+
+def test_credit_rating_sorts_by_rank_on_the_page(client, world):
+    """R2: 信用等级 by rank (it sorted as text: A, AA, AAA, B …), unrated last."""
+    ratings = {"c_sp1": "B", "c_sp2": "AA", "c_team_b": "", "c_south": "A", "c_shared": "AAA"}
+    for key, rating in ratings.items():
+        Customer.objects.filter(pk=getattr(world, key).pk).logged_update(credit_rating=rating)
+    login(client, world.p.director)
+    r = client.get(reverse("customers:list"), {"ordering": "credit_rating"})
+    assert [c.credit_rating for c in r.context["customers"]] == ["AAA", "AA", "A", "B", ""]
+    r = client.get(reverse("customers:list"), {"ordering": "-credit_rating"})
+    assert [c.credit_rating for c in r.context["customers"]] == ["", "B", "A", "AA", "AAA"]  # the exact reverse
+
+
+@pytest.mark.parametrize(
+    "ordering, index",
+    [
+        ("name", "cust_status_name_sort"),
+        ("-name", "cust_status_name_sort"),
+        ("credit_rating", "cust_status_credit_rank"),
+        ("-credit_rating", "cust_status_credit_rank"),
+    ],
+)
+def test_the_list_orders_are_served_by_an_index(world, ordering, index):
+    """The list's ``WHERE status = 'active' ORDER BY name_sort, id`` (and the rank's) walks an
+    index instead of sorting every row — the list stays fast on 100,000 customers."""
+    from django.http import QueryDict
+
+    from kam.customers.filters import CustomerFilter
+    from kam.customers.selectors import customer_list
+
+    qs = CustomerFilter(QueryDict(f"ordering={ordering}"), queryset=customer_list(user=world.p.director)).qs
+    qs = qs.order_by(*qs.query.order_by, "-pk")[:25]  # as the page asks (kam.customers.views)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SET LOCAL enable_seqscan = off")  # five rows: make the planner show its index
+            cur.execute("SET LOCAL enable_sort = off")
+    plan = qs.explain()
+    assert index in plan, plan
+    if connection.vendor == "sqlite":
+        assert "TEMP B-TREE" not in plan, plan
+
+
 def test_sorting_and_paging(client, world):
     from kam.customers.services import refresh_derived
 
@@ -557,10 +683,42 @@ def test_duplicate_credit_code_even_out_of_scope_and_differently_written(client,
     before = snapshot()
     r = client.post(reverse("customers:create"), create_payload(client, credit_code=spaced))
     assert r.status_code == 200
-    assert "already exists" in r.content.decode()
+    html = r.content.decode()
+    # R2: the service's message (whom to ask), not Django's 「具有 … 的 客户 已存在。」
+    assert "already registered in another team&#x27;s customer file" in html
+    assert "already exists" not in html
     assert "credit_code" in r.context["form"].errors
-    assert world.c_south.name not in r.content.decode()
+    assert world.c_south.name not in html and world.c_south.code not in html
     assert snapshot() == before
+
+
+def test_duplicate_credit_code_in_scope_names_the_holder_in_zh_hans(client, world):
+    login(client, world.p.sp1, lang="zh-hans")
+    holder = world.c_sp1
+    wide = "".join(chr(ord(ch) + 0xFEE0) for ch in holder.credit_code)  # typed in full width
+    before = snapshot()
+    r = client.post(reverse("customers:create"), create_payload(client, credit_code=wide))
+    assert r.status_code == 200
+    assert r.context["form"].errors["credit_code"] == [
+        f"该统一社会信用代码已登记为客户「{holder.name}」（{holder.code}），负责人 {world.p.sp1.name}。"
+    ]
+    assert "具有" not in r.content.decode()
+    assert snapshot() == before
+
+
+def test_full_width_input_is_converted_on_the_page(client, world):
+    """R2: a code, postcode and phone typed with a Chinese input method are stored converted."""
+    login(client, world.p.sp1)
+    code = valid_uscc(777002)
+    wide = "".join(chr(ord(ch) + 0xFEE0) for ch in code)
+    typed = f"{wide[:6]}\u3000{wide[6:12]}－{wide[12:]}"
+    r = client.post(
+        reverse("customers:create"),
+        create_payload(client, credit_code=typed, postcode="２００１２０", phone="（０２１）６２３４　５６７８"),
+    )
+    assert r.status_code == 302, r.context["form"].errors
+    c = Customer.objects.get(credit_code=code)
+    assert (c.postcode, c.phone) == ("200120", "021 6234 5678")
 
 
 def test_contact_with_invalid_phone_changes_nothing(client, world):

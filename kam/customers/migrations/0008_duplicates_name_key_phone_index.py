@@ -19,7 +19,7 @@ def fill_name_keys(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0004_search_index"),
+        ("customers", "0007_customer_credit_rank"),
     ]
 
     operations = [
