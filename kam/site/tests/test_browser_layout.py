@@ -41,6 +41,8 @@ ROLES = (
     "am_east",
     "sp_east1",
 )
+# roles whose work lies in apps still to come: today they reach only the home page and the profile
+NO_CUSTOMER_FILE = {"hr", "gift_admin", "office"}
 SKIP = re.compile(r"^/(logout|i18n|admin|api)/")  # not pages of the app shell
 
 
@@ -154,7 +156,8 @@ def test_every_page_fits_the_window_and_logs_no_error(chromium, live_server, dem
                 seen.add(path)
             problems += walker.problems
             context.close()
-    assert len(seen) >= 3, seen  # home, the profile and at least one list
+    assert {"/", "/me/"} <= seen, seen
+    assert ("/customers/" in seen) is (role not in NO_CUSTOMER_FILE), seen
     assert not problems, "\n".join(problems)
 
 
