@@ -182,14 +182,36 @@ class CustomerFilter(django_filters.FilterSet):
         return queryset.filter(updated_at__lt=timezone.now() - dt.timedelta(days=int(value)))
 
 
+CONTACT_STATUS = (("active", _("Current")), ("archived", _("Removed")), (STATUS_ALL, _("All statuses")))
+
+
 class ContactFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     customer = IdFilter(label=_("Customer"), field_name="customer_id")
     influence = django_filters.CharFilter(label=_("Influence"))
+    # current contacts when absent; removed (archived) ones on request (R2: contacts are archived)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=CONTACT_STATUS,
+        method="filter_status",
+        empty_label=None,
+        help_text=_("Current contacts when absent; “archived” for removed ones, “all” for both."),
+    )
 
     class Meta:
         model = Contact
-        fields = ["q", "customer", "influence"]
+        fields = ["q", "customer", "influence", "status"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        # without an explicit status (or with an invalid one, which the form reports): current only
+        if self.data is None or self.data.get("status") not in ("archived", STATUS_ALL):
+            self.queryset = self.queryset.filter(archived_at=None)
+
+    def filter_status(self, queryset, name, value):
+        if value == "archived":
+            return queryset.exclude(archived_at=None)
+        return queryset
 
     def filter_q(self, queryset, name, value):
         value = (value or "").strip()

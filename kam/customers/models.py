@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kam.core.changes import ChangeLoggedModel
 from kam.core.validators import validate_phone
@@ -273,7 +274,7 @@ class Customer(ChangeLoggedModel):
         """File completeness (档案完整率, R2.1): % of key fields filled, contacts counting as one."""
         filled = sum(1 for f in COMPLETENESS_FIELDS if getattr(self, f) not in (None, ""))
         total = len(COMPLETENESS_FIELDS) + 2
-        if self.pk and self.contacts.exists():
+        if self.pk and self.contacts.filter(archived_at=None).exists():
             filled += 1
         if self.pk and self.yearly_sales.exists():
             filled += 1
@@ -311,7 +312,7 @@ class Contact(ChangeLoggedModel):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
     )
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("a person's", "name"), max_length=60)  # 姓名, not 名称
     title = models.CharField(_("title"), max_length=60, blank=True)
     department = models.CharField(_("department"), max_length=60, blank=True)
     education = models.CharField(_("education"), max_length=200, blank=True)
@@ -325,6 +326,9 @@ class Contact(ChangeLoggedModel):
     attitude = models.CharField(_("attitude to us"), max_length=16, choices=Attitude.choices, blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
     notes = models.TextField(_("notes"), max_length=2000, blank=True)
+    # a contact who has left is removed — archived, never deleted (only an admin's purge deletes)
+    archived_at = models.DateTimeField(_("removed at"), null=True, blank=True, db_index=True)
+    archive_reason = models.CharField(_("reason for removal"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -339,6 +343,10 @@ class Contact(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class AccountTeamMember(ChangeLoggedModel):

@@ -9,6 +9,7 @@ CUSTOMERS_ADD = "customers.add"
 CUSTOMERS_CHANGE = "customers.change"
 CUSTOMERS_ARCHIVE = "customers.archive"
 CUSTOMERS_REASSIGN = "customers.reassign"  # move a customer to another owner/team
+CUSTOMERS_PURGE = "customers.purge"  # delete archived customers / removed contacts for good
 
 _MANAGERS = ("account_manager", "dept_manager", "director", "vp", "admin")
 
@@ -18,4 +19,7 @@ PERMISSIONS = (
     PermissionCode(CUSTOMERS_CHANGE, _("Edit customers and contacts"), ("specialist", *_MANAGERS), order=120),
     PermissionCode(CUSTOMERS_ARCHIVE, _("Archive and restore customers"), _MANAGERS, order=130),
     PermissionCode(CUSTOMERS_REASSIGN, _("Reassign customers to another owner or team"), _MANAGERS, order=140),
+    PermissionCode(
+        CUSTOMERS_PURGE, _("Purge archived customers and removed contacts (delete for good)"), ("admin",), order=150
+    ),
 )

@@ -190,6 +190,7 @@ def register_all() -> None:
         "change_events",
         ChangeEvent("archive", _("Archived"), order=20),
         ChangeEvent("restore", _("Restored"), order=21),
+        ChangeEvent("purge", _("Purged"), order=22),
     )
     register("demo_loaders", Loader("customers", _demo, order=20))
     register("gendata_loaders", Loader("customers", _gendata, order=20, add_arguments=_gendata_arguments))

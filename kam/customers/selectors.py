@@ -24,7 +24,7 @@ from .models import LONG_TEXT_FIELDS, Contact, Customer
 def _contact_count_subquery():
     return Coalesce(
         Subquery(
-            Contact.objects.filter(customer_id=OuterRef("pk"))
+            Contact.objects.filter(customer_id=OuterRef("pk"), archived_at=None)
             .order_by()
             .values("customer_id")
             .annotate(c=Count("pk"))
@@ -120,7 +120,9 @@ def figures(*, user) -> dict:
         incomplete=Count("pk", filter=Q(status=Status.ACTIVE, completeness__lt=LOW_COMPLETENESS)),
     )
     stats["contacts"] = (
-        Contact.objects.restrict(user, perms.CUSTOMERS_VIEW).filter(customer__status=Status.ACTIVE).count()
+        Contact.objects.restrict(user, perms.CUSTOMERS_VIEW)
+        .filter(customer__status=Status.ACTIVE, archived_at=None)
+        .count()
     )
     if stats["avg_completeness"] is not None:
         stats["avg_completeness"] = round(stats["avg_completeness"])

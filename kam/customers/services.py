@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.core.changes import save_with_event
+from kam.core.changes import log_event, save_with_event
 from kam.core.context import attributed
 from kam.core.errors import prefixed
 from kam.core.models import format_number
@@ -93,7 +93,7 @@ def choosable_teams(actor, permission: str = perms.CUSTOMERS_ADD):
 def refresh_derived(customer: Customer) -> None:
     """Recompute the search text, the pinyin sort key of the name (R2 list order) and file
     completeness (R2.1) from the stored contacts."""
-    contacts = list(customer.contacts.values_list("name", "phone"))
+    contacts = list(customer.contacts.filter(archived_at=None).values_list("name", "phone"))
     customer.search_text = build_search_text(
         name=customer.name,
         name_en=customer.name_en,
@@ -374,16 +374,88 @@ def contact_create(*, actor: User, customer: Customer, data: Mapping[str, Any]) 
 def contact_update(*, actor: User, contact: Contact, data: Mapping[str, Any]) -> Contact:
     _editable_customer(actor, contact.customer)
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.is_archived:
+        raise ValidationError(_("A removed contact cannot be edited; restore it first."))
     _contact_save(contact, data)
+    refresh_derived(contact.customer)
+    return contact
+
+
+def _reason(reason: str, field: str, *, required: bool) -> str:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise ValidationError({field: [_("Give the reason.")]})
+    if len(reason) > 200:
+        raise ValidationError({field: [_("Keep the reason under 200 characters.")]})
+    return reason
+
+
+@attributed
+@transaction.atomic
+def contact_archive(*, actor: User, contact: Contact, reason: str = "") -> Contact:
+    """Remove a contact (移除联系人 — e.g. they left the customer): archived, never deleted, so
+    the file's history and whatever later records point at them stay whole (R2). They leave the
+    contact lists, the file's completeness and its search; the reason is optional. Logged as the
+    event ``archive``. Needs ``customers.change`` on the customer, like editing."""
+    _editable_customer(actor, contact.customer)
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.is_archived:
+        raise ValidationError(_("The contact is already removed."))
+    contact.archive_reason = _reason(reason, "archive_reason", required=False)
+    contact.archived_at = timezone.now()
+    save_with_event(contact, "archive", data={"reason": contact.archive_reason} if contact.archive_reason else None)
     refresh_derived(contact.customer)
     return contact
 
 
 @attributed
 @transaction.atomic
-def contact_delete(*, actor: User, contact: Contact) -> None:
+def contact_restore(*, actor: User, contact: Contact) -> Contact:
+    """Bring a removed contact back (the event ``restore``)."""
+    _editable_customer(actor, contact.customer)
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if not contact.is_archived:
+        raise ValidationError(_("The contact is not removed."))
+    contact.archived_at = None
+    contact.archive_reason = ""
+    save_with_event(contact, "restore")
+    refresh_derived(contact.customer)
+    return contact
+
+
+# --- purge: the only deletes of the customer file -----------------------------------------------
+
+
+@attributed
+@transaction.atomic
+def customer_purge(*, actor: User, customer: Customer, reason: str) -> None:
+    """Delete an archived customer for good — its contacts, sales rows and account-team seats
+    with it — e.g. a file created by mistake or a erasure request. Only an administrator
+    (``customers.purge``), only once archived, always with a reason: the event ``purge`` with the
+    reason stays in the change log, as does every deleted row's last state."""
+    _require(actor, perms.CUSTOMERS_PURGE)
+    _still_in_scope(actor, customer, perms.CUSTOMERS_PURGE)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if not customer.is_archived:
+        raise ValidationError(_("Only an archived customer can be purged; archive it first."))
+    reason = _reason(reason, "reason", required=True)
+    log_event(customer, "purge", data={"reason": reason, "name": customer.name, "code": customer.code})
+    customer.delete()
+
+
+@attributed
+@transaction.atomic
+def contact_purge(*, actor: User, contact: Contact, reason: str) -> None:
+    """Delete a removed contact for good (``customers.purge``, with a reason; see
+    :func:`customer_purge`)."""
+    _require(actor, perms.CUSTOMERS_PURGE)
+    _still_in_scope(actor, contact.customer, perms.CUSTOMERS_PURGE)
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if not contact.is_archived:
+        raise ValidationError(_("Only a removed contact can be purged; remove it first."))
+    reason = _reason(reason, "reason", required=True)
     customer = contact.customer
-    _editable_customer(actor, customer)
+    log_event(contact, "purge", data={"reason": reason, "name": contact.name})
     contact.delete()
     refresh_derived(customer)
 

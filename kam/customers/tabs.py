@@ -47,11 +47,19 @@ def overview(request, customer: Customer) -> str:
 
 
 def contacts(request, customer: Customer) -> str:
-    return _render(request, "customers/tabs/contacts.html", customer, contacts=list(customer.contacts.all()))
+    """The customer's contacts; the removed ones (archived, R2) folded away below them."""
+    everyone = list(customer.contacts.all())
+    return _render(
+        request,
+        "customers/tabs/contacts.html",
+        customer,
+        contacts=[c for c in everyone if not c.is_archived],
+        removed=sorted((c for c in everyone if c.is_archived), key=lambda c: c.archived_at, reverse=True),
+    )
 
 
 def contacts_count(request, customer: Customer) -> int:
-    return customer.contacts.count()
+    return customer.contacts.filter(archived_at=None).count()
 
 
 def team(request, customer: Customer) -> str:

@@ -22,5 +22,6 @@ urlpatterns = [
     path("<int:pk>/contacts/new/", views.contact_create, name="contact-create"),
     path("contacts/<int:contact_id>/", views.contact_detail, name="contact"),
     path("contacts/<int:contact_id>/edit/", views.contact_edit, name="contact-edit"),
-    path("contacts/<int:contact_id>/delete/", views.contact_delete, name="contact-delete"),
+    path("contacts/<int:contact_id>/remove/", views.contact_archive, name="contact-archive"),
+    path("contacts/<int:contact_id>/restore/", views.contact_restore, name="contact-restore"),
 ]

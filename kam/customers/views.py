@@ -477,13 +477,14 @@ def customer_edit(request, pk: int):
 # ---------------------------------------------------------------- detail / history
 
 
-def _archived_by(customer: Customer) -> str:
-    """Who archived the customer: the actor of the latest archive event (the change log)."""
-    if not customer.is_archived:
+def _archived_by(record: Customer | Contact) -> str:
+    """Who archived the customer (or removed the contact): the actor of the latest archive
+    event (the change log)."""
+    if not record.is_archived:
         return ""
     return (
-        ObjectChange.objects.filed_under(customer)
-        .filter(action="archive", object_id=customer.pk)
+        ObjectChange.objects.of_object(record)
+        .filter(action="archive")
         .order_by("-time", "-id")
         .values_list("actor_name", flat=True)
         .first()
@@ -666,6 +667,7 @@ def contact_detail(request, contact_id: int):
             "customer": contact.customer,
             "fields": _contact_fields(contact),
             "can_change": policies.can_change_customer(request.user, contact.customer),
+            "archived_by": _archived_by(contact),
             "page": page,
             "history": history_rows(page.object_list),
         },
@@ -677,6 +679,9 @@ def contact_edit(request, contact_id: int):
     contact = _contact(request, contact_id, perms.CUSTOMERS_CHANGE)
     if contact.customer.is_archived:
         messages.warning(request, _("An archived customer cannot be edited; restore it first."))
+        return redirect("customers:contact", contact_id=contact.pk)
+    if contact.is_archived:
+        messages.warning(request, _("A removed contact cannot be edited; restore it first."))
         return redirect("customers:contact", contact_id=contact.pk)
     title = str(contact)
     form = ContactForm(request.POST or None, instance=contact)
@@ -709,12 +714,29 @@ def contact_edit(request, contact_id: int):
 
 @require_POST
 @permission_required(perms.CUSTOMERS_CHANGE)
-def contact_delete(request, contact_id: int):
+def contact_archive(request, contact_id: int):
+    """移除联系人: archived with an optional reason, never deleted (R2)."""
     contact = _contact(request, contact_id, perms.CUSTOMERS_CHANGE)
     return run_service(
         request,
-        lambda: services.contact_delete(actor=request.user, contact=contact),
-        success=_("Contact “{name}” was deleted.").format(name=contact.name),
-        redirect_to=_detail_url(contact.customer),
+        lambda: services.contact_archive(
+            actor=request.user, contact=contact, reason=request.POST.get("reason", "")[:1000]
+        ),
+        success=_("Contact “{name}” was removed; it can be restored from the customer's contacts.").format(
+            name=contact.name
+        ),
+        redirect_to=_detail_url(contact.customer) + "?tab=contacts",
         failure_redirect_to=reverse("customers:contact", args=[contact.pk]),
+    )
+
+
+@require_POST
+@permission_required(perms.CUSTOMERS_CHANGE)
+def contact_restore(request, contact_id: int):
+    contact = _contact(request, contact_id, perms.CUSTOMERS_CHANGE)
+    return run_service(
+        request,
+        lambda: services.contact_restore(actor=request.user, contact=contact),
+        success=_("Contact “{name}” was restored.").format(name=contact.name),
+        redirect_to=reverse("customers:contact", args=[contact.pk]),
     )

@@ -250,7 +250,16 @@ class ContactSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Contact
-        fields = ["id", "customer", "customer_name", *CONTACT_FIELDS, "created_at", "updated_at"]
+        fields = [
+            "id",
+            "customer",
+            "customer_name",
+            *CONTACT_FIELDS,
+            "archived_at",
+            "archive_reason",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 

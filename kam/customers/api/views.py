@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from kam.org.api.permissions import KamActionPermission
@@ -118,7 +120,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @staticmethod
     def _with_file(qs):
         return qs.defer(None).prefetch_related(
-            "contacts",
+            Prefetch("contacts", queryset=Contact.objects.filter(archived_at=None)),  # removed ones: /contacts/
             "yearly_sales",
             Prefetch("team_members", queryset=AccountTeamMember.objects.select_related("user").order_by("id")),
         )
@@ -272,8 +274,12 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         responses={200: s.ContactSerializer, 400: _R400, 403: _R403, 404: _R404},
     ),
     destroy=extend_schema(
-        summary="Delete a contact",
-        description="Removes the contact; the change log keeps what it held.",
+        summary="Remove a contact",
+        description="Removes the contact from the customer's contacts: it is archived, not deleted (R2) — "
+        "listed again with `?status=archived` or `all`, brought back with `POST …/restore/`. An optional "
+        "`reason` (query parameter or JSON body) is kept with it. Deleting for good is an administrator's "
+        "purge in the admin.",
+        parameters=[OpenApiParameter("reason", OpenApiTypes.STR, description="Why (optional, ≤ 200 characters)")],
         responses={204: None, 400: _R400, 403: _R403, 404: _R404},
     ),
 )
@@ -288,6 +294,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         "update": perms.CUSTOMERS_CHANGE,
         "partial_update": perms.CUSTOMERS_CHANGE,
         "destroy": perms.CUSTOMERS_CHANGE,
+        "restore": perms.CUSTOMERS_CHANGE,
         "duplicates": perms.CUSTOMERS_VIEW,
     }
     filter_backends = [DjangoFilterBackend]
@@ -302,7 +309,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         }.get(self.action, s.ContactSerializer)
 
     def get_queryset(self):
-        changing = self.action in ("update", "partial_update", "destroy")
+        changing = self.action in ("update", "partial_update", "destroy", "restore")
         return selectors.contact_list(
             user=self.request.user, permission=perms.CUSTOMERS_CHANGE if changing else perms.CUSTOMERS_VIEW
         )
@@ -336,8 +343,24 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self.update(request, *args, **kwargs)
 
     def destroy(self, request, *args, **kwargs):
-        services.contact_delete(actor=request.user, contact=self.get_object())
+        reason = request.query_params.get("reason", "")
+        if not reason and isinstance(request.data, dict):
+            reason = request.data.get("reason", "")
+        if not isinstance(reason, str):
+            raise ValidationError({"reason": [_("Enter a text.")]})
+        services.contact_archive(actor=request.user, contact=self.get_object(), reason=reason)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Restore a removed contact",
+        description="Brings a removed (archived) contact back to the customer's contacts.",
+        request=None,
+        responses={200: s.ContactSerializer, 400: _R400, 403: _R403, 404: _R404},
+    )
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        contact = services.contact_restore(actor=request.user, contact=self.get_object())
+        return self._response(contact)
 
     @extend_schema(
         summary="Check a contact's phone for duplicates (查重)",

@@ -195,9 +195,10 @@ def test_contacts(world, persona, mode):
             assert list(created.json()) == ["customer"]
     assert statuses == want
     for key in CUSTOMERS:
-        names = set(getattr(world, key).contacts.values_list("name", flat=True))
+        names = set(getattr(world, key).contacts.filter(archived_at=None).values_list("name", flat=True))
         if expected(persona, "change", key) == 200:
-            assert names == {"新联系人"}  # the old one deleted, a new one added
+            assert names == {"新联系人"}  # the old one removed (archived, R2), a new one added
+            assert getattr(world, key).contacts.exclude(archived_at=None).get().name == "新名字"
         else:
             assert names == {contact_of[key].name}
 
@@ -773,13 +774,43 @@ def test_api_changes_are_logged_with_source_api_and_the_token_user(world):
     assert client.get("/api/v1/changelog/", {"object_type": "nope.nope"}).status_code == 400
 
 
-def test_contact_delete_is_logged(world):
+def test_contact_delete_archives_and_is_logged(world):
+    """R2: DELETE keeps answering 204, but the contact is archived (removed), not deleted."""
     contact = world.c_sp1.contacts.get()
     client = client_for(world.p.sp1)
-    assert client.delete(contact_url(contact.pk)).status_code == 204
-    rows = results(client.get("/api/v1/changelog/", {"object_type": "customers.contact", "action": "delete"}))
+    assert client.delete(contact_url(contact.pk) + "?reason=已离职").status_code == 204
+    contact.refresh_from_db()
+    assert contact.is_archived and contact.archive_reason == "已离职"
+    rows = results(client.get("/api/v1/changelog/", {"object_type": "customers.contact", "action": "archive"}))
     assert [(r["object_id"], r["source"], r["actor"]["id"]) for r in rows] == [(contact.pk, "api", world.p.sp1.pk)]
-    assert rows[0]["changes"]["name"] == [contact.name, None]
+    assert not results(client.get("/api/v1/changelog/", {"object_type": "customers.contact", "action": "delete"}))
+    # gone from the lists and the customer's file, still readable and listed on request
+    listed = {r["id"] for r in results(client.get("/api/v1/contacts/", {"customer": world.c_sp1.pk}))}
+    assert contact.pk not in listed
+    archived = results(client.get("/api/v1/contacts/", {"customer": world.c_sp1.pk, "status": "archived"}))
+    assert [(r["id"], r["archive_reason"]) for r in archived] == [(contact.pk, "已离职")]
+    assert len(results(client.get("/api/v1/contacts/", {"customer": world.c_sp1.pk, "status": "all"}))) == 1
+    assert client.get("/api/v1/contacts/", {"status": "gone"}).status_code == 400
+    detail = client.get(f"/api/v1/customers/{world.c_sp1.pk}/").json()
+    assert detail["contacts"] == []
+    assert client.get(contact_url(contact.pk)).json()["archived_at"] is not None
+    # a second DELETE is refused; restore brings it back
+    assert client.delete(contact_url(contact.pk)).status_code == 400
+    r = client.post(contact_url(contact.pk) + "restore/")
+    assert r.status_code == 200 and r.json()["archived_at"] is None
+    assert client.post(contact_url(contact.pk) + "restore/").status_code == 400
+
+
+def test_contact_delete_with_a_reason_in_the_body_and_bad_reasons(world):
+    contact = world.c_sp1.contacts.get()
+    client = client_for(world.p.sp1)
+    assert client.delete(contact_url(contact.pk), {"reason": ["x"]}, format="json").status_code == 400
+    assert client.delete(contact_url(contact.pk), {"reason": "长" * 201}, format="json").status_code == 400
+    contact.refresh_from_db()
+    assert not contact.is_archived
+    assert client.delete(contact_url(contact.pk), {"reason": "调岗"}, format="json").status_code == 204
+    contact.refresh_from_db()
+    assert contact.archive_reason == "调岗"
 
 
 # --- query counts do not grow with the data -------------------------------------------------

@@ -187,7 +187,8 @@ def test_contact_lifecycle_is_logged_under_the_customer(world):
     contact = services.contact_create(actor=p.sp1, customer=world.c_sp1, data={"name": "赵六", "title": "采购经理"})
     services.contact_update(actor=p.sp1, contact=contact, data={"title": "采购总监"})
     contact_id = contact.pk
-    services.contact_delete(actor=p.sp1, contact=contact)
+    services.contact_archive(actor=p.sp1, contact=contact, reason="离职")
+    services.contact_restore(actor=p.sp1, contact=contact)
     actions = list(
         ObjectChange.objects.filter(
             parent_type__model="customer", parent_id=world.c_sp1.pk, content_type__model="contact", object_id=contact_id
@@ -195,7 +196,7 @@ def test_contact_lifecycle_is_logged_under_the_customer(world):
         .order_by("id")
         .values_list("action", flat=True)
     )
-    assert actions == ["create", "update", "delete"]
+    assert actions == ["create", "update", "archive", "restore"]
     upd = ObjectChange.objects.get(object_id=contact_id, action="update", content_type__model="contact")
     assert upd.changes == {"title": ["采购经理", "采购总监"]}
 

@@ -1050,10 +1050,11 @@ def test_contact_create_edit_delete_through_the_pages(client, world):
     # the contact's own history only: not the customer's rows
     assert all(row["change"].object_id == contact.pk for row in r.context["history"])
     assert all(row["change"].content_type.model == "contact" for row in r.context["history"])
-    r = client.post(reverse("customers:contact-delete", args=[contact.pk]))
+    r = client.post(reverse("customers:contact-archive", args=[contact.pk]), {"reason": "已离职"})
     assert r.status_code == 302
-    assert not Contact.objects.filter(pk=contact.pk).exists()
-    assert ObjectChange.objects.filter(object_id=contact.pk, content_type__model="contact", action="delete").exists()
+    contact.refresh_from_db()
+    assert contact.is_archived and contact.archive_reason == "已离职"  # removed: archived, not deleted (R2)
+    assert ObjectChange.objects.filter(object_id=contact.pk, content_type__model="contact", action="archive").exists()
     assert c.name not in {x.name for x in client.get(reverse("customers:list"), {"q": "zm"}).context["customers"]}
 
 
@@ -1092,7 +1093,7 @@ def test_contact_pages_of_archived_customer_are_read_only(client, world):
     r = client.get(reverse("customers:contact", args=[contact.pk]))
     assert r.status_code == 200 and 'id="edit-contact"' not in r.content.decode()
     assert client.get(reverse("customers:contact-edit", args=[contact.pk])).status_code == 302
-    r = client.post(reverse("customers:contact-delete", args=[contact.pk]), follow=True)
+    r = client.post(reverse("customers:contact-archive", args=[contact.pk]), follow=True)
     assert "archived customer cannot be edited" in r.content.decode()
     assert Contact.objects.filter(pk=contact.pk).exists()
 
