@@ -191,15 +191,20 @@ def test_cases_cover_html_and_api():
         "html list",
         "html filter",
         "html search",
+        "html list 100 rows",
         "api list",
         "api filter",
         "api search",
+        "api list 100 rows",
     ]
-    assert [c.api for c in cases] == [False] * 3 + [True] * 3
+    assert [c.api for c in cases] == [False] * 4 + [True] * 4
     flt = parse_qs(urlsplit(cases[1].path).query)
-    assert flt == {"province": ["上海市"], "credit_rating": ["A"]}
-    assert parse_qs(urlsplit(cases[5].path).query) == {"q": ["电子"]}
-    assert cases[3].path == "/api/v1/customers/"
+    assert flt == {"province": ["上海市"], "credit_rating": ["A"], "page_size": ["20"]}
+    # the page size is remembered per user: every HTML case names its own
+    assert [parse_qs(urlsplit(c.path).query)["page_size"] for c in cases[:4]] == [["20"]] * 3 + [["100"]]
+    assert parse_qs(urlsplit(cases[6].path).query) == {"q": ["电子"]}
+    assert parse_qs(urlsplit(cases[7].path).query) == {"page_size": ["100"]}
+    assert cases[4].path == "/api/v1/customers/"
 
 
 def test_format_table_lists_every_case():
