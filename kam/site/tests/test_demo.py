@@ -184,3 +184,23 @@ def test_the_readmes_search_examples_work_on_the_demo(demo, db):
     for q in (initials, chinese):
         found = [row["name"] for row in client.get("/api/v1/customers/", {"q": q}).json()["results"]]
         assert found == [name], q
+
+
+def test_some_files_are_quiet_so_the_workbench_has_them(demo, db):
+    """The workbench's 「N 天未更新」 panel is populated: a sixth of the files the demo edits no
+    further were opened months ago — their history dated with them, not today."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kam.customers import selectors
+
+    cutoff = timezone.now() - dt.timedelta(days=settings.KAM_UNTOUCHED_DAYS)
+    quiet = Customer.objects.filter(updated_at__lt=cutoff)
+    assert 30 <= quiet.count() <= 60
+    for customer in quiet[:5]:
+        times = ObjectChange.objects.filed_under(customer).values_list("time", flat=True)
+        assert times and max(times) < cutoff
+        assert customer.created_at == customer.updated_at
+    panel = selectors.untouched_customers(user=User.objects.get(username="sp_east1"), days=settings.KAM_UNTOUCHED_DAYS)
+    assert panel["untouched_count"] > 0 and len(panel["untouched"]) > 0
