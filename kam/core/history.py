@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .templatetags.kam_format import format_money
+from .money import format_money
 
 SOURCE_LABELS = {
     "web": gettext_lazy("Web"),

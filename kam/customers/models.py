@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kam.core.changes import ChangeLoggedModel
+from kam.core.money import format_money
 from kam.core.validators import validate_phone
 from kam.org.scoping import RestrictedManager
 
@@ -303,7 +304,7 @@ class CustomerYearSales(ChangeLoggedModel):
         constraints = [models.UniqueConstraint(fields=["customer", "year"], name="uniq_customer_year_sales")]
 
     def __str__(self) -> str:
-        return f"{self.year}: {self.revenue}"
+        return _("{year}: {revenue} yuan").format(year=self.year, revenue=format_money(self.revenue))
 
 
 class Contact(ChangeLoggedModel):

@@ -466,3 +466,18 @@ def test_the_name_sort_key_follows_the_name(world):
     services.refresh_derived(Customer.objects.get(pk=c.pk))
     assert Customer.objects.get(pk=c.pk).name_sort.startswith("shang hai xin")
     assert not any("name_sort" in (e.changes or {}) for e in ObjectChange.objects.all())
+
+
+def test_yearly_sales_are_named_in_the_one_money_format():
+    """The history and the activity timeline name a year's sales by its repr: 元 to the fen with
+    thousands separators (issue 7), not ``2025: 49669360000.00``."""
+    from django.utils import translation
+
+    from decimal import Decimal
+
+    from kam.customers.models import CustomerYearSales
+
+    with translation.override("zh-hans"):
+        assert str(CustomerYearSales(year=2025, revenue=Decimal("49669360000"))) == "2025 年：49,669,360,000.00 元"
+    with translation.override("en"):
+        assert str(CustomerYearSales(year=2025, revenue=Decimal("0.5"))) == "2025: 0.50 yuan"
