@@ -50,4 +50,3 @@ def test_template_filters_are_the_same_functions():
     template = Template("{% load kam_format %}{{ a|money }} | {{ a|wan }}")
     with translation.override("zh-hans"):
         assert template.render(Context({"a": Decimal("295000000")})) == "295,000,000.00 | 29,500.00 万元"
-

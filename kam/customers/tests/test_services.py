@@ -471,9 +471,9 @@ def test_the_name_sort_key_follows_the_name(world):
 def test_yearly_sales_are_named_in_the_one_money_format():
     """The history and the activity timeline name a year's sales by its repr: 元 to the fen with
     thousands separators (issue 7), not ``2025: 49669360000.00``."""
-    from django.utils import translation
-
     from decimal import Decimal
+
+    from django.utils import translation
 
     from kam.customers.models import CustomerYearSales
 
