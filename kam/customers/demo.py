@@ -68,6 +68,8 @@ EDITS: tuple[tuple[str, str, int, str, dict], ...] = (
             "attitude": "friendly",
         },
     ),
+    # the contact the new purchasing manager replaces is removed (not deleted: it can be restored)
+    ("sp_south1", "sp_south1", 0, "contact_archive", {"reason": "已调岗，不再负责采购，由罗嘉豪接替"}),
     ("director", "sp_south2", 3, "update", {"industry_position": "leader", "credit_rating": "AAA"}),
     ("am_east", "sp_east1", 3, "yearly_sales", {"last_year_factor": "1.12"}),
     ("mgr_east", "sp_east1", 4, "reassign", {"owner": "sp_east2"}),
@@ -189,6 +191,9 @@ def load(ctx) -> None:
                 services.contact_update(actor=actor, contact=contact, data=payload)
             elif what == "contact_create":
                 services.contact_create(actor=actor, customer=customer, data=payload)
+            elif what == "contact_archive":
+                contact = customer.contacts.filter(archived_at__isnull=True).order_by("is_primary", "id").first()
+                services.contact_archive(actor=actor, contact=contact, reason=payload["reason"])
             elif what == "yearly_sales":
                 # last year's figure was provisional; the audited one is higher
                 rows = [{"year": y.year, "revenue": y.revenue} for y in customer.yearly_sales.order_by("year")]

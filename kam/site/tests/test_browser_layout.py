@@ -6,7 +6,7 @@ list's and detail's primary buttons (新建 / 编辑) — at 390 px (a phone) an
 and asserts on each page that
 
 * nothing is wider than the window (``scrollWidth ≤ innerWidth``: wide tables scroll inside
-  their own box, never the page),
+  their own box, never the page), and no badge, button, tab or title has its text cut off,
 * the browser logged no error and no script failed,
 * the page is a page of KAM (200, with the sidebar) in the user's language.
 
@@ -85,6 +85,14 @@ class Walker:
         )
         if overflow[0] > overflow[1]:
             self.problems.append(f"{where}: {overflow[0]} px wide in a {overflow[1]} px window ({overflow[2]})")
+        cut = self.page.evaluate(
+            "() => [...document.querySelectorAll('.badge, .btn, .nav-link, .page-title, .page-pretitle,"
+            " .card-title, .subheader, .status')].filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1)"
+            ".slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' 「' +"
+            " e.textContent.trim().slice(0, 20) + '」')"
+        )
+        if cut:
+            self.problems.append(f"{where}: text cut off in {cut}")
         self.problems.extend(f"{where}: {e}" for e in self.errors)
         self.page.screenshot(path=str(self.shots / f"{self.label}-{_slug(path)}.png"), full_page=True)
         return True

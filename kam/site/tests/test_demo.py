@@ -66,7 +66,7 @@ def test_demo_content(demo, db):
     )
     assert {"mgr_east", "am_east", "director", "sp_sh1", "mgr_south"} <= editors
     # the archives are logged as events with their reasons
-    archived = ObjectChange.objects.filter(action="archive").order_by("id")
+    archived = ObjectChange.objects.filter(action="archive", content_type__model="customer").order_by("id")
     assert [e.data["reason"] for e in archived] == [reason for _a, _o, _k, reason in ARCHIVES]
     # completeness varies
     assert len(set(Customer.objects.values_list("completeness", flat=True))) >= 4
@@ -204,3 +204,14 @@ def test_some_files_are_quiet_so_the_workbench_has_them(demo, db):
         assert customer.created_at == customer.updated_at
     panel = selectors.untouched_customers(user=User.objects.get(username="sp_east1"), days=settings.KAM_UNTOUCHED_DAYS)
     assert panel["untouched_count"] > 0 and len(panel["untouched"]) > 0
+
+
+def test_a_removed_contact_shows_how_removal_works(demo, db):
+    """The demo removes one contact (replaced by a new purchasing manager): kept, restorable,
+    with its reason, and no longer counted."""
+    removed = Contact.objects.filter(archived_at__isnull=False)
+    assert removed.count() == 1
+    contact = removed.get()
+    assert contact.archive_reason.startswith("已调岗") and contact.customer.owner.username == "sp_south1"
+    assert contact.customer.contacts.filter(archived_at__isnull=True, name="罗嘉豪").exists()
+    assert ObjectChange.objects.of_object(contact).filter(action="archive").exists()
