@@ -106,3 +106,46 @@ def test_a_malformed_date_typed_stays_and_the_server_refuses_it(signed_in, live_
     contact.refresh_from_db()
     assert contact.birthday == before
     assert errors == []
+
+
+def test_on_a_phone_the_same_calendar_fits_and_can_clear(chromium, live_server, settings):
+    """A touch screen: flatpickr's calendar, not the native picker (it would follow the OS
+    locale); the box is read-only so the keyboard does not cover the calendar; 「清除」 empties it."""
+    from django.core.management import call_command
+
+    call_command("demo", verbosity=0)
+    context = chromium.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(live_server.url + "/login/")
+    page.fill("#id_username", "sp_east1")
+    page.fill("#id_password", settings.KAM_DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url + "/")
+    contact = _a_contact()
+    page.goto(live_server.url + f"/customers/contacts/{contact.pk}/edit/")
+    box = page.locator("[name=birthday]")
+    assert page.evaluate("matchMedia('(pointer: coarse)').matches")
+    assert box.get_attribute("readonly") is not None and box.get_attribute("type") == "text"
+    assert page.locator("input[type=date]").count() == 0  # no native mobile input
+    box.tap()
+    calendar = page.locator(CAL)
+    calendar.wait_for()
+    page.wait_for_timeout(400)
+    edge = calendar.bounding_box()
+    assert edge["x"] >= 0 and edge["x"] + edge["width"] <= 390, edge
+    assert calendar.locator(".flatpickr-weekday").first.inner_text().strip() == "周一"
+    page.screenshot(path=str(SCREENSHOTS / "datepicker-phone.png"))
+    calendar.locator(".flatpickr-day:not(.prevMonthDay):not(.nextMonthDay)").get_by_text("15", exact=True).tap()
+    assert box.input_value().endswith("-15")
+    box.tap()
+    calendar.wait_for()
+    calendar.get_by_text("清除").tap()
+    assert box.input_value() == ""
+    assert errors == []
+    context.close()
