@@ -5,7 +5,7 @@
  * - the duplicate check (查重) while a form is filled in (data-kam-dup: the URL answering with
  *   the matches; data-kam-dup-fields: the watched fields; -exclude / -customer: extra parameters);
  * - date pickers (flatpickr) on [data-kam-date] / [data-kam-datetime] (kam.core.widgets), also in
- *   fragments HTMX swaps in. */
+ *   fragments HTMX swaps in; a page's script adding fields calls window.kam.datePickers(element). */
 (function () {
   "use strict";
 
@@ -199,4 +199,6 @@
     datePickers(document);
   });
   document.addEventListener("htmx:load", function (event) { datePickers(event.target); });
+  // for a page's own script that adds fields (the customer form's "add another contact")
+  window.kam = Object.assign(window.kam || {}, { datePickers: datePickers });
 })();

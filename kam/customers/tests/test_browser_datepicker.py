@@ -149,3 +149,16 @@ def test_on_a_phone_the_same_calendar_fits_and_can_clear(chromium, live_server, 
     assert box.input_value() == ""
     assert errors == []
     context.close()
+
+
+def test_a_contact_row_added_on_the_customer_form_gets_the_picker(signed_in, live_server):
+    page, _context, errors = signed_in
+    page.goto(live_server.url + "/customers/new/")
+    assert "flatpickr-input" in page.locator("[name='contacts-0-birthday']").get_attribute("class")
+    page.click("#add-contact")
+    added = page.locator("[name='contacts-1-birthday']")
+    assert "flatpickr-input" in added.get_attribute("class")
+    added.click()
+    page.locator(CAL).wait_for()
+    assert page.locator(CAL + " .flatpickr-weekday").first.inner_text().strip() == "周一"
+    assert errors == []
