@@ -83,8 +83,8 @@ class DateInput(_KamDateMixin, forms.DateInput):
     Without JavaScript it is still a plain box: a typed ISO date parses (every language's
     ``DATE_INPUT_FORMATS`` accept it), and a value the field refused is shown back as typed.
     Not ``type="date"``: the browser's own picker follows the OS locale, not the user's language.
-    ``min``/``max`` (dates) bound the calendar (``data-kam-date-min``/``-max``); the form field
-    still checks the range on the server."""
+    ``min``/``max`` (dates) bound the calendar (``data-kam-date-min``/``-max``) — a hint only:
+    the range rule itself belongs to the form field's or the service's validation."""
 
     input_type = "text"
     kam_attr = "data-kam-date"
@@ -109,9 +109,9 @@ def date_widget_for(field: forms.Field) -> forms.Widget | None:
         return None
     new: forms.Widget
     if isinstance(field, forms.DateTimeField) and type(widget) is forms.DateTimeInput:
-        new = DateTimeInput(attrs=widget.attrs)
+        new = DateTimeInput(attrs=widget.attrs, format=widget.format)
     elif isinstance(field, forms.DateField) and type(widget) is forms.DateInput:
-        new = DateInput(attrs=widget.attrs)
+        new = DateInput(attrs=widget.attrs, format=widget.format)
     else:
         return None
     new.is_required = widget.is_required
