@@ -13,6 +13,7 @@ declare -A PINS=(
   ["alpinejs"]="3.17.5"
   ["swagger-ui-dist"]="5.35.0"
   ["echarts"]="6.1.0"
+  ["flatpickr"]="4.6.13"
 )
 for pkg in "${!PINS[@]}"; do
   ver=${PINS[$pkg]}
@@ -33,10 +34,16 @@ unpack alpinejs-${PINS["alpinejs"]}.tgz alpine dist/cdn.min.js
 unpack swagger-ui-dist-${PINS["swagger-ui-dist"]}.tgz swagger-ui-dist swagger-ui.css swagger-ui-bundle.js \
   swagger-ui-standalone-preset.js favicon-32x32.png
 unpack echarts-${PINS["echarts"]}.tgz echarts dist/echarts.min.js
+unpack flatpickr-${PINS["flatpickr"]}.tgz flatpickr dist/flatpickr.min.js dist/flatpickr.min.css
+mkdir -p "$DEST/flatpickr/l10n" && cp "$TMP/x/package/dist/l10n/zh.js" "$DEST/flatpickr/l10n/"
 # Source maps are not vendored: drop the references so collectstatic's manifest finds every file.
 grep -rlZ "sourceMappingURL" "$DEST" | xargs -0 -r sed -i -E 's@/\*# sourceMappingURL=[^*]*\*/@@; s@//# sourceMappingURL=.*$@@'
 {
   echo "# Vendored browser assets (from the npm registry by scripts/vendor.sh)"
-  for pkg in "${!PINS[@]}"; do echo "- $pkg ${PINS[$pkg]}"; done | sort
+  for pkg in "${!PINS[@]}"; do
+    tgz=${pkg#@}; tgz=${tgz//\//-}-${PINS[$pkg]}.tgz
+    lic=$(tar -xzOf "$TMP/$tgz" package/package.json | python3 -c 'import json, sys; print(json.load(sys.stdin)["license"])')
+    echo "- $pkg ${PINS[$pkg]} ($lic)"
+  done | sort
 } > "$DEST/README.md"
 echo "vendored into $DEST"

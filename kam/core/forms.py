@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import errors
+from .widgets import date_widget_for
 
 BLANK = "---------"
 
@@ -35,7 +36,8 @@ def widget_css(widget: forms.Widget) -> str:
 
 
 class TablerFormMixin:
-    """Tabler/Bootstrap classes on every widget, ``is-invalid`` on fields with errors, and a
+    """Tabler/Bootstrap classes on every widget, KAM's date picker (:class:`kam.core.widgets.DateInput`)
+    on every date field left with Django's default widget, ``is-invalid`` on fields with errors, and a
     service's ValidationError put on the right fields (:func:`kam.core.errors.apply_to_form`).
 
     Mix in before ``forms.Form``/``forms.ModelForm``."""
@@ -52,6 +54,9 @@ class TablerFormMixin:
     def style_widgets(self) -> None:
         for field in self.fields.values():
             _choose_label(field)
+            date_widget = date_widget_for(field)
+            if date_widget is not None:
+                field.widget = date_widget
             widget = field.widget
             css = widget_css(widget)
             current = widget.attrs.get("class", "")

@@ -229,7 +229,6 @@ class ContactForm(TablerFormMixin, forms.ModelForm):
         model = Contact
         fields = list(CONTACT_FIELDS)
         widgets = {
-            "birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": _textarea(2),
         }
 

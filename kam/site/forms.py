@@ -10,6 +10,7 @@ from kam.core.changes import ChangeLoggedModel, ObjectChange
 from kam.core.forms import TablerFormMixin
 from kam.core.history import SOURCE_LABELS
 from kam.core.registry import registry
+from kam.core.widgets import DateInput
 
 
 def object_type_choices() -> list[tuple[str, str]]:
@@ -30,8 +31,8 @@ class HistoryFilterForm(TablerFormMixin, forms.Form):
     object_type = forms.ChoiceField(label=_("object type"), required=False)
     action = forms.ChoiceField(label=_("action"), required=False)
     source = forms.ChoiceField(label=_("source"), required=False)
-    since = forms.DateField(label=_("since"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=_("since"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("until"), required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

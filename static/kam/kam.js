@@ -3,7 +3,9 @@
  * - forms with errors scroll to the first one;
  * - charts whose bars open a filtered list (data-kam-chart);
  * - the duplicate check (查重) while a form is filled in (data-kam-dup: the URL answering with
- *   the matches; data-kam-dup-fields: the watched fields; -exclude / -customer: extra parameters). */
+ *   the matches; data-kam-dup-fields: the watched fields; -exclude / -customer: extra parameters);
+ * - date pickers (flatpickr) on [data-kam-date] / [data-kam-datetime] (kam.core.widgets), also in
+ *   fragments HTMX swaps in; a page's script adding fields calls window.kam.datePickers(element). */
 (function () {
   "use strict";
 
@@ -121,9 +123,82 @@
     });
   }
 
+  /* Date pickers. The box keeps the ISO text the server reads (dateFormat Y-m-d), typing stays
+   * allowed, and the calendar speaks the page's language: zh-hans → flatpickr's zh locale with
+   * weeks starting on Monday; English → flatpickr's default. disableMobile: flatpickr would hand
+   * phones the native date input, whose picker follows the OS locale (the thing this replaces) and
+   * shows the date in the OS's format — so phones get the same calendar, which fits a 320 px
+   * screen; with a coarse pointer the box is read-only (the on-screen keyboard would cover the
+   * calendar) and the calendar has a 「清除」 button instead. */
+  function strictDate(text) {
+    // Y-m-d (H:i): a real date or nothing — flatpickr's own parser would turn 2024-02-30 into
+    // 1 March; left unparsed, the text stays as typed and the server answers with its error.
+    var m = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2}))?\s*$/.exec(text);
+    if (!m) { return undefined; }
+    var y = +m[1], mo = +m[2] - 1, d = +m[3], h = +(m[4] || 0), mi = +(m[5] || 0);
+    var date = new Date(y, mo, d, h, mi);
+    if (date.getFullYear() !== y || date.getMonth() !== mo || date.getDate() !== d ||
+        date.getHours() !== h || date.getMinutes() !== mi) { return undefined; }
+    return date;
+  }
+
+  function datePickers(root) {
+    if (!window.flatpickr || !root.querySelectorAll) { return; }
+    var zh = (document.documentElement.lang || "").toLowerCase().indexOf("zh") === 0;
+    var locale = zh && window.flatpickr.l10ns.zh ? Object.assign({}, window.flatpickr.l10ns.zh, { firstDayOfWeek: 1 }) : "default";
+    var coarse = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
+    root.querySelectorAll("input[data-kam-date], input[data-kam-datetime]").forEach(function (input) {
+      if (input._flatpickr) { return; }
+      var withTime = input.hasAttribute("data-kam-datetime");
+      var prefix = withTime ? "kamDatetime" : "kamDate";
+      var options = {
+        locale: locale,
+        dateFormat: withTime ? "Y-m-d H:i" : "Y-m-d",
+        enableTime: withTime,
+        time_24hr: true,
+        allowInput: !coarse,
+        disableMobile: true,
+        parseDate: strictDate,
+        errorHandler: function () { /* a malformed date is the server's to refuse */ },
+        minDate: input.dataset[prefix + "Min"] || null,
+        maxDate: input.dataset[prefix + "Max"] || null,
+        onReady: function (dates, text, fp) {
+          fp.calendarContainer.classList.add("kam-datepicker");
+          if (!coarse) { return; }
+          var clear = document.createElement("button");
+          clear.type = "button";
+          clear.className = "btn btn-sm btn-link kam-datepicker-clear";
+          clear.textContent = input.dataset[prefix + "Clear"] || "Clear";
+          clear.addEventListener("click", function () { fp.clear(); fp.close(); });
+          fp.calendarContainer.appendChild(clear);
+        }
+      };
+      var initial = input.value;
+      var fp = window.flatpickr(input, options);
+      // Text flatpickr cannot read (a typo, the server showing back a date it refused) stays as
+      // typed — flatpickr would wipe it on blur, on a click elsewhere or on Enter, all through
+      // setDate — and no day is selected; the server answers with its error.
+      var setDate = fp.setDate;
+      fp.setDate = function (date) {
+        if (typeof date === "string" && date.trim() && !strictDate(date)) {
+          fp.selectedDates = [];
+          fp.latestSelectedDateObj = undefined;
+          fp.redraw();
+          return;
+        }
+        return setDate.apply(fp, arguments);
+      };
+      if (initial && !fp.selectedDates.length) { input.value = initial; }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     scrollToFirstError();
     charts();
     duplicateChecks();
+    datePickers(document);
   });
+  document.addEventListener("htmx:load", function (event) { datePickers(event.target); });
+  // for a page's own script that adds fields (the customer form's "add another contact")
+  window.kam = Object.assign(window.kam || {}, { datePickers: datePickers });
 })();

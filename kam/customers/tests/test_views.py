@@ -1084,6 +1084,28 @@ def test_contact_bad_input_changes_nothing(client, world):
     assert snapshot() == before
 
 
+def test_contact_birthday_uses_the_date_picker_and_refuses_bad_dates_in_chinese(client, world):
+    """The birthday box is kam.core's date widget (ISO text, no native picker); a typed ISO date
+    saves; a malformed or impossible one gets Django's zh-hans message, is shown back as typed,
+    and changes nothing."""
+    login(client, world.p.sp1, lang="zh-hans")
+    contact = world.c_sp1.contacts.first()
+    url = reverse("customers:contact-edit", args=[contact.pk])
+    html = client.get(url).content.decode()
+    assert 'name="birthday"' in html and "data-kam-date" in html and 'type="date"' not in html
+    before = snapshot()
+    for bad in ("1990-13-45", "2023-02-29", "生日"):
+        r = client.post(url, {"name": contact.name, "birthday": bad})
+        assert r.status_code == 200
+        assert r.context["form"].errors["birthday"] == ["输入一个有效的日期。"], bad
+        assert f'value="{bad}"' in r.content.decode()
+    assert snapshot() == before
+    r = client.post(url, {"name": contact.name, "birthday": "1980-02-29"})
+    assert r.status_code == 302
+    contact.refresh_from_db()
+    assert contact.birthday == dt.date(1980, 2, 29)
+
+
 def test_contact_pages_of_archived_customer_are_read_only(client, world):
     from kam.customers import services
 

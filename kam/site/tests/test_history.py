@@ -62,3 +62,18 @@ def test_event_data_is_shown_once(client, world):
     html = client.get(reverse("history"), {"object_type": "customers.customer"}).content.decode()
     assert html.count("停业整顿") == 1  # the reason is a field of the diff: not repeated as event data
     assert "Comment" in html and "客户复业" in html
+
+
+def test_since_and_until_are_date_pickers_and_bad_dates_are_refused_in_chinese(client, world, settings):
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    client.force_login(world.p.director)
+    with translation.override("zh-hans"):
+        r = client.get(reverse("history"), {"since": "2024-13-01", "until": "2024-01-01"})
+    assert r.status_code == 200
+    assert r.context["form"].errors["since"] == ["输入一个有效的日期。"]
+    html = r.content.decode()
+    assert 'name="since"' in html and 'value="2024-13-01"' in html and "data-kam-date" in html
+    assert 'type="date"' not in html
+    _rows(client, since="2000-01-01", until="2999-12-31")
