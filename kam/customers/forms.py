@@ -16,6 +16,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from kam.core.forms import TablerFormMixin
+from kam.core.widgets import DivisionField
 from kam.org.models import OrgUnit, User
 from kam.org.scoping import users_in_scope
 
@@ -73,7 +74,8 @@ class CustomerForm(TablerFormMixin, forms.ModelForm):
             "notes": _textarea(3),
             "annual_revenue": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
         }
-        field_classes = {"website": partial(forms.URLField, assume_scheme="https")}
+        # province → city → district, stored as one GB/T 2260 code (the service derives province and city)
+        field_classes = {"website": partial(forms.URLField, assume_scheme="https"), "division_code": DivisionField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
