@@ -104,6 +104,7 @@ class CustomerForm(TablerFormMixin, forms.ModelForm):
             del self.fields["owner"]
             del self.fields["team"]
         self.fields["name"].widget.attrs.setdefault("autofocus", True)
+        self.fields["division_code"].help_text = ""  # the picker speaks for itself; the code is the API's
         # the code may be typed with spaces or hyphens; the model checks the 18 characters after
         # clean_credit_code has compacted it
         code_field = self.fields["credit_code"]

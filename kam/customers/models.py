@@ -81,7 +81,7 @@ CUSTOMER_FILE: tuple[FileSection, ...] = (
             _f("fax"),
             _f("email", key=True),
             _f("website", key=True),
-            _f("division_code", key=True),
+            _f("division_code", wide=True, key=True),
         ),
     ),
     FileSection(
