@@ -195,7 +195,8 @@ def _tree() -> dict[str, list[list[str]]]:
     out: dict[str, list[list[str]]] = {"": [[c, n] for c, n in children(None)]}
     for province, _n in children(None):
         cities = children(province)
-        out[province] = [[c, n] for c, n in cities]
+        if cities:
+            out[province] = [[c, n] for c, n in cities]
         for city, _m in cities:
             districts = children(city)
             if districts:
