@@ -45,5 +45,12 @@ grep -rlZ "sourceMappingURL" "$DEST" | xargs -0 -r sed -i -E 's@/\*# sourceMappi
     lic=$(tar -xzOf "$TMP/$tgz" package/package.json | python3 -c 'import json, sys; print(json.load(sys.stdin)["license"])')
     echo "- $pkg ${PINS[$pkg]} ($lic)"
   done | sort
+  echo
+  echo "## Data (not a browser asset: vendored into the Python package)"
+  echo "- @vant/area-data $(python3 -c 'import json; print(json.load(open("kam/core/data/divisions.json"))["source"]["version"])')" \
+    "(MIT, © Youzan, https://github.com/vant-ui/vant/tree/main/packages/vant-area-data) →" \
+    "kam/core/data/divisions.json: GB/T 2260 provinces, cities and counties for kam/core/divisions.py." \
+    "Refresh: \`python scripts/divisions.py --version X.Y.Z\` (npm pack, keeps only GB/T 2260 codes;" \
+    "its docstring says what is dropped), then re-run this script and the tests."
 } > "$DEST/README.md"
 echo "vendored into $DEST"

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import errors
-from .widgets import date_widget_for
+from .widgets import DivisionPicker, date_widget_for
 
 BLANK = "---------"
 
@@ -30,7 +30,7 @@ def widget_css(widget: forms.Widget) -> str:
     """Tabler's class for a widget: checkboxes, selects, everything else."""
     if isinstance(widget, forms.CheckboxInput):
         return "form-check-input"
-    if isinstance(widget, forms.Select):
+    if isinstance(widget, forms.Select | DivisionPicker):
         return "form-select"
     return "form-control"
 

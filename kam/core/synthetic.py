@@ -14,6 +14,8 @@ import random
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from . import divisions
+
 # ---------------------------------------------------------------------------------------------
 # Geography
 
@@ -28,6 +30,21 @@ class City:
     area: str  # telephone area code
     local_len: int  # digits of a local landline number
     districts: tuple[str, ...]
+
+    @property
+    def division_code(self) -> str:
+        """The city's GB/T 2260 code as the picker has it (上海市 → 310100, 深圳市 → 440300)."""
+        return divisions.picker_path(self.division)[1]
+
+    def district_code(self, district: str) -> str:
+        """The code of one of :attr:`districts` (「南山区」 → 440305); the city's own code for a
+        district GB/T 2260 does not have (「工业园区」, 「松山湖」)."""
+        return _district_codes(self).get(district, self.division_code)
+
+
+@functools.cache
+def _district_codes(city: City) -> dict[str, str]:
+    return {name: code for code, name in divisions.children(city.division_code)}
 
 
 def _c(province, name, division, postcode, area, local_len, districts):

@@ -40,3 +40,16 @@ def validate_phone(value: str) -> None:
         raise ValidationError(_("“%(value)s” is not a phone number."), params={"value": value}, code="phone") from exc
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(_("“%(value)s” is not a valid phone number."), params={"value": value}, code="phone")
+
+
+def validate_division_code(value: str) -> None:
+    """A GB/T 2260 code of the vendored divisions (kam.core.divisions): a province, city or
+    district/county, six digits."""
+    from . import divisions
+
+    if value and not divisions.is_valid(value):
+        raise ValidationError(
+            _("“%(value)s” is not a province, city or district code of GB/T 2260; choose one from the list."),
+            params={"value": value},
+            code="division",
+        )

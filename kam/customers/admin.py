@@ -128,6 +128,7 @@ class CustomerAdmin(KamScopedAdmin):
     fieldsets = (
         (None, {"fields": ("code",)}),
         *((section.title, {"fields": section.names}) for section in CUSTOMER_FILE),
+        (_("Derived from the division code"), {"fields": ("province", "city")}),
         (_("Owner and team"), {"fields": ("owner", "team")}),
         (
             _("Status"),

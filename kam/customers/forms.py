@@ -16,6 +16,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from kam.core.forms import TablerFormMixin
+from kam.core.widgets import DivisionField
 from kam.org.models import OrgUnit, User
 from kam.org.scoping import users_in_scope
 
@@ -73,7 +74,8 @@ class CustomerForm(TablerFormMixin, forms.ModelForm):
             "notes": _textarea(3),
             "annual_revenue": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
         }
-        field_classes = {"website": partial(forms.URLField, assume_scheme="https")}
+        # province → city → district, stored as one GB/T 2260 code (the service derives province and city)
+        field_classes = {"website": partial(forms.URLField, assume_scheme="https"), "division_code": DivisionField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,6 +104,7 @@ class CustomerForm(TablerFormMixin, forms.ModelForm):
             del self.fields["owner"]
             del self.fields["team"]
         self.fields["name"].widget.attrs.setdefault("autofocus", True)
+        self.fields["division_code"].help_text = ""  # the picker speaks for itself; the code is the API's
         # the code may be typed with spaces or hyphens; the model checks the 18 characters after
         # clean_credit_code has compacted it
         code_field = self.fields["credit_code"]

@@ -600,7 +600,8 @@ class Generator(Rng):
             stem = forms(city.short)[0] + self.pinyin.forms(parts[1])[1]
         domain = stem + choice(_TLDS)
         prefix = "" if city.province == city.name else city.province
-        address = f"{prefix}{city.name}{choice(city.districts)}{choice(STREETS)}{self.randint(1, 999)}号"
+        district = choice(city.districts)
+        address = f"{prefix}{city.name}{district}{choice(STREETS)}{self.randint(1, 999)}号"
         f = {
             "name": "".join(parts),
             "name_en": name_en if (nature in ("listed", "jv", "wfoe") or rand() < 0.3) else "",
@@ -611,6 +612,9 @@ class Generator(Rng):
             "fax": self.landline(city) if rand() < 0.4 else "",
             "email": f"{choice(_MAIL_BOXES)}@{domain}",
             "website": f"https://www.{domain}",
+            # the district's GB/T 2260 code (the city's where the district has none), in step with
+            # province and city as the services would derive them (issue 7)
+            "division_code": city.district_code(district),
             "province": city.province,
             "city": city.name,
             "nature": nature,

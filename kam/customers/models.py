@@ -20,9 +20,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kam.core import divisions
 from kam.core.changes import ChangeLoggedModel
 from kam.core.money import format_money
-from kam.core.validators import validate_phone
+from kam.core.validators import validate_division_code, validate_phone
 from kam.org.scoping import RestrictedManager
 
 from .choices import (
@@ -81,8 +82,7 @@ CUSTOMER_FILE: tuple[FileSection, ...] = (
             _f("fax"),
             _f("email", key=True),
             _f("website", key=True),
-            _f("province", key=True),
-            _f("city"),
+            _f("division_code", wide=True, key=True),
         ),
     ),
     FileSection(
@@ -133,6 +133,8 @@ CONTACT_FILE: tuple[FileField, ...] = (
 )
 
 CUSTOMER_FIELDS: tuple[str, ...] = tuple(f.name for s in CUSTOMER_FILE for f in s.fields)
+# province and city: derived from division_code by the services; still written by old API clients
+REGION_FIELDS: tuple[str, ...] = ("province", "city")
 WIDE_FIELDS: frozenset[str] = frozenset(f.name for s in CUSTOMER_FILE for f in s.fields if f.wide)
 # Key fields of the 客户档案表 counted by file completeness (R2.1); contacts and yearly sales count as one each.
 COMPLETENESS_FIELDS: tuple[str, ...] = tuple(f.name for s in CUSTOMER_FILE for f in s.fields if f.key)
@@ -162,6 +164,17 @@ class Customer(ChangeLoggedModel):
     fax = models.CharField(_("fax"), max_length=32, blank=True, validators=[validate_phone])
     email = models.EmailField(_("e-mail"), max_length=120, blank=True)
     website = models.URLField(_("website"), max_length=200, blank=True)
+    # where the customer is: a GB/T 2260 code (kam.core.divisions) of the most specific level chosen;
+    # the services derive province and city from it (R2), so the list filter, the bench and the
+    # index cust_status_prov_rating keep reading province
+    division_code = models.CharField(
+        _("province / city / district"),
+        max_length=6,
+        blank=True,
+        db_index=True,
+        validators=[validate_division_code],
+        help_text=_("GB/T 2260 code of the province, city or district, e.g. 440305 (广东省 深圳市 南山区)"),
+    )
     province = models.CharField(_("region"), max_length=16, blank=True, choices=Province.choices, db_index=True)
     city = models.CharField(_("city"), max_length=40, blank=True)
     # nature, industry, size
@@ -270,6 +283,11 @@ class Customer(ChangeLoggedModel):
     @property
     def is_archived(self) -> bool:
         return self.status == Status.ARCHIVED
+
+    @property
+    def division_name(self) -> str:
+        """「上海市 浦东新区」: the full name of :attr:`division_code` ("" when none is set)."""
+        return divisions.full_name(self.division_code)
 
     def compute_completeness(self) -> int:
         """File completeness (档案完整率, R2.1): % of key fields filled, contacts counting as one."""

@@ -16,11 +16,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.core import divisions
 from kam.core.changes import log_event, save_with_event
 from kam.core.context import attributed
 from kam.core.errors import prefixed
 from kam.core.models import format_number
-from kam.core.validators import normalize_phone
+from kam.core.validators import fold_width, normalize_phone
 from kam.org import permissions as org_perms
 from kam.org.access import access_for
 from kam.org.models import OrgUnit, User
@@ -29,7 +30,15 @@ from kam.org.scoping import units_in_scope, users_in_scope
 from . import permissions as perms
 from .choices import Status
 from .duplicates import check_before_save
-from .models import CONTACT_FIELDS, CUSTOMER_FIELDS, AccountTeamMember, Contact, Customer, CustomerYearSales
+from .models import (
+    CONTACT_FIELDS,
+    CUSTOMER_FIELDS,
+    REGION_FIELDS,
+    AccountTeamMember,
+    Contact,
+    Customer,
+    CustomerYearSales,
+)
 from .search import build_search_text, index_customers, name_sort_key
 from .validators import normalize_credit_code, normalize_postcode
 
@@ -108,6 +117,29 @@ def refresh_derived(customer: Customer) -> None:
         search_text=customer.search_text, completeness=customer.completeness, name_sort=customer.name_sort
     )
     index_customers([(customer.pk, customer.search_text)])
+
+
+def _apply_division(customer: Customer, data: Mapping[str, Any]) -> None:
+    """The customer's place (R2) is its GB/T 2260 code; province and city follow from it, so they
+    agree for every entry point (page, API, admin, import):
+
+    * ``division_code`` given — a known code sets province (the region choice, 「上海市」) and city
+      (「深圳市」; a municipality's is the municipality); an empty one clears them unless they are
+      given too; an unknown one is left for ``full_clean`` to refuse, keyed ``division_code``;
+    * only ``province``/``city`` given (API clients from before the codes) — they are kept as
+      written and the code becomes the most specific division the names denote unambiguously
+      (:func:`kam.core.divisions.find`), else empty.
+    """
+    if "division_code" in data:
+        code = fold_width(customer.division_code or "").strip()
+        customer.division_code = code
+        if divisions.is_valid(code):
+            customer.province = divisions.province_name(code)
+            customer.city = divisions.city_name(code)
+        elif not code and not any(k in data for k in REGION_FIELDS):
+            customer.province = customer.city = ""
+    elif any(k in data for k in REGION_FIELDS):
+        customer.division_code = divisions.find(customer.province, customer.city)
 
 
 def _normalize_customer(customer: Customer) -> None:
@@ -227,7 +259,8 @@ def customer_create(
     """Create a customer file with its contacts and yearly sales (R2)."""
     _require(actor, perms.CUSTOMERS_ADD)
     customer = Customer(created_by=actor)
-    _assign(customer, data, CUSTOMER_FIELDS)
+    _assign(customer, data, (*CUSTOMER_FIELDS, *REGION_FIELDS))
+    _apply_division(customer, data)
     customer.owner = owner or actor
     chosen_team = team or default_team_for(actor)
     if chosen_team is None:
@@ -278,7 +311,8 @@ def customer_update(
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.is_archived:
         raise ValidationError(_("An archived customer cannot be edited; restore it first."))
-    _assign(customer, data, CUSTOMER_FIELDS)
+    _assign(customer, data, (*CUSTOMER_FIELDS, *REGION_FIELDS))
+    _apply_division(customer, data)
     owner_changed = owner is not None and owner.pk != customer.owner_id
     team_changed = team is not None and team.pk != customer.team_id
     if owner is not None and owner_changed:

@@ -27,6 +27,8 @@ def display_sections(customer: Customer) -> list[tuple[str, str, list[tuple[str,
             value = getattr(customer, name)
             if field.choices and value:
                 value = getattr(customer, f"get_{name}_display")()
+            elif name == "division_code":
+                value = customer.division_name or value  # 「上海市 浦东新区」
             items.append((name, field.verbose_name, value))
         out.append((section.id, section.title, items))
     return out

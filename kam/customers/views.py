@@ -51,7 +51,7 @@ from .forms import (
 from .lists import CUSTOMER_LIST
 from .lists import cards as customer_cards
 from .lists import rows as customer_rows
-from .models import CONTACT_FIELDS, CUSTOMER_FIELDS, AccountTeamMember, Contact, Customer
+from .models import CONTACT_FIELDS, CUSTOMER_FIELDS, REGION_FIELDS, AccountTeamMember, Contact, Customer
 from .selectors import filter_owner_choices, filter_team_choices
 
 HISTORY_PAGE_SIZE = 50
@@ -214,7 +214,7 @@ def bulk_archive(request):
     return redirect(_back(request))
 
 
-EXPORT_FIELDS = ("code", *CUSTOMER_FIELDS)
+EXPORT_FIELDS = ("code", *CUSTOMER_FIELDS, *REGION_FIELDS)
 EXPORT_LIMIT = 10_000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -19,7 +19,15 @@ from kam.org.models import OrgUnit, User
 
 from .. import permissions as perms
 from ..duplicates import Kind, Mode, Reason
-from ..models import CONTACT_FIELDS, CUSTOMER_FIELDS, AccountTeamMember, Contact, Customer, CustomerYearSales
+from ..models import (
+    CONTACT_FIELDS,
+    CUSTOMER_FIELDS,
+    REGION_FIELDS,
+    AccountTeamMember,
+    Contact,
+    Customer,
+    CustomerYearSales,
+)
 
 # rows one request may carry in a nested list: a customer has a few contacts and recent years, and
 # a body of 100,000 rows must not keep a worker busy validating them one by one
@@ -91,6 +99,7 @@ class CustomerListSerializer(serializers.ModelSerializer):
     owner_name = serializers.CharField(source="owner.get_short_name", read_only=True, label=_("owner"))
     team_name = serializers.CharField(source="team.name", read_only=True, label=_("team"))
     contact_count = serializers.IntegerField(read_only=True, label=_("contacts"))
+    division_name = serializers.CharField(read_only=True, label=_("province / city / district (name)"))
 
     class Meta:
         model = Customer
@@ -100,6 +109,8 @@ class CustomerListSerializer(serializers.ModelSerializer):
             "name",
             "name_en",
             "credit_code",
+            "division_code",
+            "division_name",
             "province",
             "city",
             "nature",
@@ -131,6 +142,7 @@ class CustomerDetailSerializer(serializers.ModelSerializer):
     contacts = ContactNestedSerializer(many=True, read_only=True)
     yearly_sales = YearSalesSerializer(many=True, read_only=True)
     account_team = AccountTeamMemberSerializer(source="team_members", many=True, read_only=True)
+    division_name = serializers.CharField(read_only=True, label=_("province / city / district (name)"))
 
     class Meta:
         model = Customer
@@ -138,6 +150,8 @@ class CustomerDetailSerializer(serializers.ModelSerializer):
             "id",
             "code",
             *CUSTOMER_FIELDS,
+            *REGION_FIELDS,
+            "division_name",
             "owner",
             "owner_name",
             "team",
@@ -181,17 +195,25 @@ class CustomerWriteSerializer(ShapeModelSerializer):
 
     class Meta:
         model = Customer
-        fields = [*CUSTOMER_FIELDS, "owner", "team", "yearly_sales"]
+        fields = [*CUSTOMER_FIELDS, *REGION_FIELDS, "owner", "team", "yearly_sales"]
         # as on the page: the code may be typed with spaces, dashes or in full width; the service
         # normalises it and checks the 18 characters it stores (R2)
         extra_kwargs = {
+            "division_code": {
+                "help_text": _(
+                    "GB/T 2260 code of the most specific level known — province, city or district, e.g. 440305 "
+                    "(广东省 深圳市 南山区); province and city are then derived from it. An unknown code is refused."
+                )
+            },
+            "province": {"help_text": _("Derived from division_code when that is sent; else kept as written.")},
+            "city": {"help_text": _("Derived from division_code when that is sent; else kept as written.")},
             "credit_code": {
                 "max_length": 30,
                 "help_text": _(
                     "18 characters, e.g. 91310000MA1FL4KX60; spaces, dashes and full-width characters are "
                     "accepted and removed or converted."
                 ),
-            }
+            },
         }
 
 

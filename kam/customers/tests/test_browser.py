@@ -55,8 +55,8 @@ def test_specialist_creates_finds_edits_and_sees_history(browser_page, live_serv
     form.locator("[name=credit_code]").fill(valid_uscc(777001))
     form.locator("[name=address]").fill("苏州工业园区星湖街328号")
     form.locator("[name=postcode]").fill("215000")
-    form.locator("[name=province]").select_option("江苏省")
-    form.locator("[name=city]").fill("苏州")
+    form.locator("[name=division_code_province]").select_option(label="江苏省")
+    form.locator("[name=division_code_city]").select_option(label="南京市")
     form.locator("[name=nature]").select_option("private")
     form.locator("[name=credit_rating]").select_option("A")
     form.locator("[name=needs_analysis]").fill("需要稳定的新材料供应和技术支持")
@@ -89,7 +89,7 @@ def test_specialist_creates_finds_edits_and_sees_history(browser_page, live_serv
     # edit it
     page.click("#edit-customer")
     page.locator("#customer-form [name=credit_rating]").select_option("AA")
-    page.locator("#customer-form [name=city]").fill("苏州市")
+    page.locator("#customer-form [name=division_code_city]").select_option(label="苏州市")
     page.click("#save-customer")
     page.wait_for_url(base + f"/customers/{customer.pk}/")
     shot(page, "06-edited")
@@ -101,5 +101,51 @@ def test_specialist_creates_finds_edits_and_sees_history(browser_page, live_serv
     assert "AA" in history and "苏州市" in history
     assert "李" in history or "sp_east1" in history or customer.owner.name in history
     customer.refresh_from_db()
-    assert (customer.credit_rating, customer.city) == ("AA", "苏州市")
+    assert (customer.credit_rating, customer.city, customer.division_code) == ("AA", "苏州市", "320500")
     shot(page, "07-history")
+
+
+def test_picks_guangdong_shenzhen_nanshan_and_saves(browser_page, live_server, settings):
+    """Issue 7 (R2 basic data): the province → city → district picker fills each next select in
+    the browser (static/kam/divisions.js); the customer is saved with the district's GB/T 2260
+    code and the derived province and city; a municipality offers itself as its city."""
+    from django.core.management import call_command
+
+    call_command("demo", verbosity=0)
+    page = browser_page
+    base = live_server.url
+    page.goto(base + "/login/")
+    page.fill("#id_username", "sp_east1")
+    page.fill("#id_password", settings.KAM_DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+
+    page.goto(base + "/customers/new/")
+    form = page.locator("#customer-form")
+    form.locator("[name=name]").fill("深圳南山云帆科技有限公司")
+    form.locator("[name=credit_code]").fill(valid_uscc(777002))
+    city = form.locator("[name=division_code_city]")
+    district = form.locator("[name=division_code_district]")
+    assert city.is_disabled() and district.is_disabled()
+    # a municipality: 上海市 → 上海市 is chosen at once, its districts are offered
+    form.locator("[name=division_code_province]").select_option(label="上海市")
+    assert city.input_value() == "310100"
+    assert "浦东新区" in district.inner_text()
+    # 广东省 → 深圳市 → 南山区
+    form.locator("[name=division_code_province]").select_option(label="广东省")
+    assert city.input_value() == "" and district.is_disabled()
+    city.select_option(label="深圳市")
+    assert not district.is_disabled() and "福田区" in district.inner_text()
+    district.select_option(label="南山区")
+    shot(page, "10-division-picker")
+    page.click("#save-customer")
+    page.wait_for_url(lambda url: "/customers/new/" not in url)
+    customer = Customer.objects.get(name="深圳南山云帆科技有限公司")
+    assert (customer.division_code, customer.province, customer.city) == ("440305", "广东省", "深圳市")
+    assert "广东省 深圳市 南山区" in page.content()
+
+    # the edit form shows the chain it was saved with
+    page.goto(base + f"/customers/{customer.pk}/edit/")
+    assert form.locator("[name=division_code_province]").input_value() == "440000"
+    assert form.locator("[name=division_code_city]").input_value() == "440300"
+    assert form.locator("[name=division_code_district]").input_value() == "440305"

@@ -56,3 +56,38 @@ def test_0006_fills_the_sort_key_of_existing_customers_in_batches(monkeypatch):
     stored = dict(Customer.objects.values_list("name", "name_sort"))
     assert stored == {name: name_sort_key(name) for name in names}
     assert set(Customer.objects.values_list("credit_rank", flat=True)) == {3}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0010_fills_division_codes_where_the_names_map_unambiguously():
+    """Issue 7: existing customers get the code their province and city names denote."""
+    from kam.customers.testing import valid_uscc
+
+    executor = MigrationExecutor(connection)
+    old = [("customers", "0009_contact_archive")]
+    executor.migrate(old)
+    apps = executor.loader.project_state(old).apps
+    OrgUnit = apps.get_model("org", "OrgUnit")
+    User = apps.get_model("org", "User")
+    Customer = apps.get_model("customers", "Customer")
+    unit = OrgUnit.objects.create(name="总部", code="hq", kind="company", path="0001", depth=0)
+    owner = User.objects.create(username="owner", name="负责人", unit=unit)
+    places = {
+        "苏州": ("江苏省", "苏州", "320500"),
+        "上海": ("上海市", "上海市", "310100"),
+        "浦东": ("上海市", "浦东新区", "310115"),
+        "济源": ("河南省", "济源市", "419001"),
+        "某地": ("浙江省", "某地", "330000"),
+        "无省": ("", "苏州", ""),
+    }
+    for i, (name, (province, city, _code)) in enumerate(places.items()):
+        Customer.objects.create(
+            code=f"KH{i:07d}", name=name, credit_code=valid_uscc(i + 1), owner=owner, team=unit,
+            province=province, city=city,
+        )  # fmt: skip
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    apps = executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps
+    Customer = apps.get_model("customers", "Customer")
+    assert dict(Customer.objects.values_list("name", "division_code")) == {n: p[2] for n, p in places.items()}

@@ -59,7 +59,8 @@ def test_update_records_old_and_new(personas):
     c = services.customer_create(actor=personas.sp1, data=GOOD)
     services.customer_update(actor=personas.sp1, customer=c, data={"credit_rating": "AA", "city": "上海"})
     entry = ObjectChange.objects.filter(parent_type__model="customer", parent_id=c.pk, action="update").latest("id")
-    assert entry.changes == {"credit_rating": ["", "AA"], "city": ["", "上海"]}
+    # an old client's city keeps the code in step (issue 7): 上海市 + 上海 → 310100
+    assert entry.changes == {"credit_rating": ["", "AA"], "city": ["", "上海"], "division_code": ["310000", "310100"]}
 
 
 def test_noop_update_writes_no_change(personas):
