@@ -73,21 +73,23 @@ def filter_owner_choices(user, visible: QuerySet[Customer]) -> QuerySet[User]:
     """Owner choices of the list filter: people in the user's unit scope and the owners of
     the customers the user can see — never the whole company."""
     q = access_for(user).unit_q(perms.CUSTOMERS_VIEW)
+    people = User.objects.only("id", "name", "username").order_by("name", "username")
     if q is None:
-        return User.objects.filter(is_active=True).order_by("name", "username")
-    return User.objects.filter(
+        return people.filter(is_active=True)
+    return people.filter(
         Q(is_active=True, unit__in=OrgUnit.objects.filter(q).values("pk"))
         | Q(pk__in=visible.order_by().values("owner_id"))
-    ).order_by("name", "username")
+    )
 
 
 def filter_team_choices(user, visible: QuerySet[Customer]) -> QuerySet[OrgUnit]:
     """Team choices of the list filter: units in the user's unit scope and the teams of the
     customers the user can see."""
     q = access_for(user).unit_q(perms.CUSTOMERS_VIEW)
+    units = OrgUnit.objects.only("id", "name", "path").order_by("path")
     if q is None:
-        return OrgUnit.objects.filter(is_active=True).order_by("path")
-    return OrgUnit.objects.filter(q | Q(pk__in=visible.order_by().values("team_id"))).order_by("path")
+        return units.filter(is_active=True)
+    return units.filter(q | Q(pk__in=visible.order_by().values("team_id")))
 
 
 LOW_COMPLETENESS = 60  # % — files below this are listed for completion (R2.1)
