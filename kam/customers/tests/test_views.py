@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kam.core.changes import ObjectChange
+from kam.customers.lists import CUSTOMER_LIST
 from kam.customers.models import AccountTeamMember, Contact, Customer, CustomerYearSales
 from kam.customers.testing import (
     CUSTOMER_PERMISSIONS,
@@ -864,13 +865,22 @@ def test_service_permission_denied_is_403(client, world, monkeypatch):
 def test_hostile_name_is_escaped_on_list_and_detail(client, world):
     login(client, world.p.sp1)
     hostile = "<script>alert(1)</script>"
-    data = create_payload(client, name=hostile, **{"contacts-0-name": "<b>x</b>"})
+    data = create_payload(
+        client, name=hostile, name_en='"><img src=x onerror=alert(2)>', **{"contacts-0-name": "<b>x</b>"}
+    )
     r = client.post(reverse("customers:create"), data)
     assert r.status_code == 302
     c = Customer.objects.get(name=hostile)
-    for url in (reverse("customers:list"), r.url, reverse("customers:history", args=[c.pk])):
+    assert c.name_en.startswith("\"><img")
+    every_column = ",".join(col.key for col in CUSTOMER_LIST.columns)
+    for url in (
+        reverse("customers:list") + "?columns=" + every_column,
+        reverse("customers:list") + "?page_size=100",
+        r.url,
+        reverse("customers:history", args=[c.pk]),
+    ):
         html = client.get(url).content.decode()
-        assert hostile not in html and "<b>x</b>" not in html
+        assert hostile not in html and "<b>x</b>" not in html and "<img src=x" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
