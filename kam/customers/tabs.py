@@ -51,12 +51,30 @@ def overview(request, customer: Customer) -> str:
 def contacts(request, customer: Customer) -> str:
     """The customer's contacts; the removed ones (archived, R2) folded away below them."""
     everyone = list(customer.contacts.all())
+    removed = sorted((c for c in everyone if c.is_archived), key=lambda c: c.archived_at, reverse=True)
+    if removed:
+        # who removed each one: the latest archive event of each, in one query
+        by: dict[int, str] = {}
+        events = (
+            ObjectChange.objects.filter(
+                content_type__app_label="customers",
+                content_type__model="contact",
+                object_id__in=[c.pk for c in removed],
+                action="archive",
+            )
+            .order_by("time", "id")
+            .values_list("object_id", "actor_name")
+        )
+        for object_id, actor_name in events:
+            by[object_id] = actor_name
+        for c in removed:
+            c.removed_by = by.get(c.pk, "")
     return _render(
         request,
         "customers/tabs/contacts.html",
         customer,
         contacts=[c for c in everyone if not c.is_archived],
-        removed=sorted((c for c in everyone if c.is_archived), key=lambda c: c.archived_at, reverse=True),
+        removed=removed,
     )
 
 

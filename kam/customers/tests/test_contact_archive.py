@@ -132,6 +132,8 @@ def test_remove_and_restore_on_the_pages(client, world):
         reverse("customers:tab", args=[world.c_sp1.pk, "contacts"]), HTTP_HX_REQUEST="true"
     ).content.decode()
     assert 'id="removed-contacts"' in html and "已离职" in html
+    # the tab says who removed it and when
+    assert "由 {} 于".format(world.p.sp1.get_full_name()) in html
     assert 'class="list-group-item contact-row"' not in html  # no current contact left
     detail = client.get(reverse("customers:contact", args=[contact.pk])).content.decode()
     assert 'id="archived-banner"' in detail and world.p.sp1.get_full_name() in detail
