@@ -133,7 +133,7 @@ def test_remove_and_restore_on_the_pages(client, world):
     ).content.decode()
     assert 'id="removed-contacts"' in html and "已离职" in html
     # the tab says who removed it and when
-    assert "由 {} 于".format(world.p.sp1.get_full_name()) in html
+    assert f"由 {world.p.sp1.get_full_name()} 于" in html
     assert 'class="list-group-item contact-row"' not in html  # no current contact left
     detail = client.get(reverse("customers:contact", args=[contact.pk])).content.decode()
     assert 'id="archived-banner"' in detail and world.p.sp1.get_full_name() in detail
