@@ -160,6 +160,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kam.site.context_processors.navigation",
             ],
+            # {% icon "name" %} on every page without a {% load %}
+            "builtins": ["kam.core.templatetags.kam_icons"],
         },
     }
 ]
