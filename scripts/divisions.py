@@ -13,8 +13,8 @@ December 2024), and is small (a 70 KB tarball of three flat code → name maps).
 
 What is kept and what is dropped, so that every code in the JSON is a GB/T 2260 code:
 
-* provinces (XX0000) and cities (XXXX00) as they are — the placeholders of the standard keep
-  their standard names: 市辖区 (XX0100 of a municipality), 县 (500200), 省直辖县级行政区划
+* provinces (XX0000) and cities (XXXX00) as they are — the levels the standard has without a place of
+  their own keep their standard names: 市辖区 (XX0100 of a municipality), 县 (500200), 省直辖县级行政区划
   (XX9000; Vant writes 「省直辖县」, and 「北京市」 for the municipalities' 110100);
 * counties (the last two digits 01–99) except
   - the statistics bureau's own units that GB/T 2260 does not have: last two digits 71–80

@@ -18,9 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from . import divisions
 
 
-def _esc(value) -> str:
-    """HTML-escape (& < > " ') without the lazy-string check of Django's ``escape``: a filter bar
-    escapes a few hundred option labels per page."""
+def escape_text(value) -> str:
+    """HTML-escape (& < > " ') without the lazy-string check Django's ``escape`` makes on every
+    call — for HTML built in Python on hot paths (a filter bar's few hundred option labels, a
+    100-row list's ~2,500 cells)."""
     return html.escape(str(value))
 
 
@@ -35,14 +36,14 @@ class FastSelect(forms.Select):
         out = []
         for value, label in choices:
             if isinstance(label, list | tuple):
-                out.append(f'<optgroup label="{_esc(value)}">')
+                out.append(f'<optgroup label="{escape_text(value)}">')
                 out.extend(self._options(label, selected))
                 out.append("</optgroup>")
                 continue
             key = "" if value is None else str(value)
             out.append(
                 '<option value="{}"{}>{}</option>'.format(
-                    _esc(key), " selected" if key in selected else "", _esc(label)
+                    escape_text(key), " selected" if key in selected else "", escape_text(label)
                 )
             )
         return out
