@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "axes",
     # KAM's apps, lowest layer first (architecture.md "Layers"); each plugs into the registry
     "kam.core",
+    "kam.core.notifications",
     "kam.org",
     "kam.customers",
     "kam.site",
@@ -266,6 +267,33 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- E-mail (notifications): SMTP when KAM_EMAIL_HOST is set, else written to the console (the
+# tests use Django's in-memory outbox). STARTTLS by default (KAM_EMAIL_TLS), or SSL on connect.
+EMAIL_HOST = os.environ.get("KAM_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("KAM_EMAIL_PORT", 587)
+    EMAIL_HOST_USER = os.environ.get("KAM_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = env_secret("KAM_EMAIL_PASSWORD") or ""
+    EMAIL_USE_TLS = env_bool("KAM_EMAIL_TLS", True)
+    EMAIL_USE_SSL = env_bool("KAM_EMAIL_SSL", False)
+    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+        raise ImproperlyConfigured("KAM_EMAIL_TLS and KAM_EMAIL_SSL are both on: set only one of them")
+    EMAIL_TIMEOUT = env_int("KAM_EMAIL_TIMEOUT", 10)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("KAM_EMAIL_FROM", "KAM <kam@localhost>")
+# the address of this site in links sent out by e-mail and group robots
+KAM_BASE_URL = os.environ.get("KAM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Group robots (企业微信 / 钉钉 群机器人): webhooks only on these hosts (over https), at most
+# this many messages a minute per robot (more wait their turn), each request with this timeout
+KAM_ROBOT_HOSTS = env_list("KAM_ROBOT_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com")
+KAM_ROBOT_PER_MINUTE = env_int("KAM_ROBOT_PER_MINUTE", 20)
+KAM_ROBOT_TIMEOUT = env_float("KAM_ROBOT_TIMEOUT", 5.0)
+# a failed e-mail or robot message is tried this many times in all, then marked failed
+KAM_NOTIFY_MAX_ATTEMPTS = env_int("KAM_NOTIFY_MAX_ATTEMPTS", 5)
 
 # --- Lists: rows per page of every list page and API list (the API's ?page_size= goes up to 200)
 KAM_PAGE_SIZE = env_int("KAM_PAGE_SIZE", 25)

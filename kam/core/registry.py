@@ -214,6 +214,35 @@ class ApiSchema:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class NotificationKind:
+    """A kind of notification (kam.core.notifications): ``key`` (e.g. ``"customers.assigned"``),
+    its ``label`` on the preferences page, and the channels it uses until the user chooses
+    (``"in_app"``, ``"email"``, ``"wecom"``, ``"dingtalk"``)."""
+
+    key: str
+    label: Any
+    default_channels: tuple[str, ...] = ("in_app",)
+    description: Any = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ChangeNotifier:
+    """Turns change-log writes into notifications (kam.core.notifications). ``model`` is the
+    ``"app_label.ModelName"`` the changes are *filed under* (a customer: its contacts' changes
+    too); ``produce(changes)`` gets every change of one committed transaction filed under such
+    objects (:class:`kam.core.notifications.producers.LoggedChange`, grouped per transaction, so
+    an import of 100,000 rows is one call) and returns
+    :class:`kam.core.notifications.services.Draft` notifications — one per recipient, not one
+    per row."""
+
+    key: str
+    model: str
+    produce: Callable[[list[Any]], list[Any]]
+    order: int = 100
+
+
 # --- the registry -------------------------------------------------------------------------------
 
 KEYS: dict[str, type] = {
@@ -232,6 +261,8 @@ KEYS: dict[str, type] = {
     "urls": UrlMount,
     "api_urls": UrlMount,
     "api_schema": ApiSchema,
+    "notification_kinds": NotificationKind,
+    "change_notifiers": ChangeNotifier,
 }
 
 
