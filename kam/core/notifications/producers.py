@@ -51,7 +51,7 @@ class _Collected:
     def flush(self) -> None:
         connection = transaction.get_connection(self.using)
         if getattr(connection, "_kam_notify_collected", None) is self:
-            connection._kam_notify_collected = None  # type: ignore[attr-defined]
+            connection._kam_notify_collected = None
         deliver_changes(self.by_parent)
 
 
@@ -61,7 +61,7 @@ def _collector(using: str) -> _Collected:
     # still registered? (a rollback discards the transaction's commit callbacks, and the changes)
     if current is None or not any(entry[1] == current.flush for entry in connection.run_on_commit):
         current = _Collected(using)
-        connection._kam_notify_collected = current  # type: ignore[attr-defined]
+        connection._kam_notify_collected = current
         transaction.on_commit(current.flush, using=using)
     return current
 
@@ -143,7 +143,7 @@ def connect() -> None:
 
     changes_logged.connect(_on_changes, dispatch_uid="kam.notifications.changes")
     try:
-        from ..jobs.signals import job_finished  # type: ignore[import-not-found]
+        from ..jobs.signals import job_finished
     except ImportError:  # kam.core.jobs not there (yet)
         return
     job_finished.connect(_on_job_finished, dispatch_uid="kam.notifications.jobs")

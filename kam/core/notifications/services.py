@@ -223,13 +223,13 @@ def preferences_set(
             errors.setdefault("kinds", []).append(_("Give the channels of {kind} as on/off values.").format(kind=key))
             continue
         row = {c: current[key][c] for c in Channel.values}
-        for channel, on in values.items():
-            if channel not in Channel.values or not isinstance(on, bool):
+        for name, on in values.items():
+            if name not in Channel.values or not isinstance(on, bool):
                 errors.setdefault("kinds", []).append(
-                    _("Unknown channel or value for {kind}: {channel}").format(kind=key, channel=channel)
+                    _("Unknown channel or value for {kind}: {channel}").format(kind=key, channel=name)
                 )
                 continue
-            row[channel] = on
+            row[name] = on
         changed[key] = row
     final = {key: changed.get(key, {c: current[key][c] for c in Channel.values}) for key in current}
     for channel, url_field, label in (
