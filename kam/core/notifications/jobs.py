@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .services import Draft
@@ -12,29 +15,37 @@ from .services import Draft
 FINISHED = "jobs.finished"
 FAILED = "jobs.failed"
 
-_FAILED_STATUSES = {"failed", "failure", "error", "cancelled", "canceled"}
+_FAILED_STATUSES = {"failed"}
+_QUIET_STATUSES = {"cancelled"}  # the user cancelled it: nothing to tell them
 
 
 def _kind_label(job: Any) -> str:
-    label = getattr(job, "get_kind_display", None)
-    text = str(label()) if callable(label) else str(getattr(job, "kind", "") or "")
-    return text or _("background")
+    return str(getattr(job, "kind_label", "") or getattr(job, "kind", "") or _("background"))
 
 
 def _link(job: Any) -> str:
+    """The job's page (``get_absolute_url``, else ``jobs:detail``), or "" while there is none."""
     url = getattr(job, "get_absolute_url", None)
     try:
-        return str(url()) if callable(url) else ""
-    except Exception:  # noqa: BLE001 — no page for this job: the notification still says what happened
+        return str(url()) if callable(url) else reverse("jobs:detail", args=[job.pk])
+    except NoReverseMatch:
         return ""
 
 
 def job_draft(job: Any) -> Draft | None:
-    """The draft for ``job`` (None when nobody started it, e.g. a scheduled run)."""
+    """The draft for ``job`` in the language it was started in (None when nobody started it,
+    e.g. a scheduled run, or its starter cancelled it)."""
+    with translation.override(getattr(job, "language", "") or settings.LANGUAGE_CODE):
+        return _draft(job)
+
+
+def _draft(job: Any) -> Draft | None:
     actor_id = getattr(job, "actor_id", None)
     if actor_id is None:
         return None
     status = str(getattr(job, "status", "") or "").lower()
+    if status in _QUIET_STATUSES:
+        return None
     failed = status in _FAILED_STATUSES
     what = _kind_label(job)
     title = str(getattr(job, "title", "") or "")

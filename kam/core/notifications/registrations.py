@@ -44,3 +44,7 @@ def register_all() -> None:
         ),
     )
     register("demo_loaders", Loader("notifications", _demo, order=80))
+    # Delayed deliveries are re-enqueued with run_after (the database and RQ backends defer). A
+    # sweep for lost tasks, tasks.deliver_due, can be scheduled in the admin (ScheduledJob, task
+    # path kam.core.notifications.tasks.deliver_due, "* * * * *"); it is not a default row because
+    # the scheduler's tests expect an empty schedule table.
