@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .services import Draft
 
@@ -70,11 +71,11 @@ def _summary(result: Any) -> str:
     if not isinstance(result, dict):
         return ""
     labels = {
-        "created": _("created"),
-        "updated": _("updated"),
-        "unchanged": _("unchanged"),
-        "errors": _("errors"),
-        "rows": _("rows"),
+        "created": pgettext("job result", "created"),
+        "updated": pgettext("job result", "updated"),
+        "unchanged": pgettext("job result", "unchanged"),
+        "errors": pgettext("job result", "errors"),
+        "rows": pgettext("job result", "rows"),
     }
     parts = []
     for key, label in labels.items():
@@ -83,4 +84,4 @@ def _summary(result: Any) -> str:
             value = len(value)
         if isinstance(value, int) and not isinstance(value, bool):
             parts.append(f"{label} {value}")
-    return _(", ").join(parts) if parts else ""
+    return pgettext("between counts", ", ").join(parts) if parts else ""

@@ -32,7 +32,7 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(_("kind"), max_length=64)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("heading"), max_length=200)
     body = models.TextField(_("text"), blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)
     actor = models.ForeignKey(
