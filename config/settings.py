@@ -145,6 +145,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kam.core.middleware.ChangeContextMiddleware",
+    # one notification per recipient per request, however many transactions it commits
+    "kam.core.notifications.producers.BatchMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -15,7 +15,10 @@ user who started it, with a link to the job.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -66,6 +69,13 @@ def _collector(using: str) -> _Collected:
     return current
 
 
+def forget_pending(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Forget the changes collected for a transaction that will never commit — for tests: the
+    test's own transaction is rolled back, so what its fixtures logged is never flushed, and
+    ``django_capture_on_commit_callbacks`` runs only callbacks registered inside it."""
+    transaction.get_connection(using)._kam_notify_collected = None
+
+
 def _watched_types() -> dict[int, list]:
     watched: dict[int, list] = {}
     for notifier in registry["change_notifiers"]:
@@ -108,11 +118,51 @@ def _on_changes(sender, entries, **kwargs) -> None:
         collected.by_parent.setdefault(type_id, []).extend(rows)
 
 
+_batch: contextvars.ContextVar[dict[int, list[LoggedChange]] | None] = contextvars.ContextVar(
+    "kam_notify_batch", default=None
+)
+
+
+@contextlib.contextmanager
+def batch() -> Iterator[None]:
+    """Hold back the notifications of every transaction committed inside the block and make
+    them at its end, together: a request that saves 50 customers one transaction each (a bulk
+    transfer) still sends each owner **one** notification. The middleware wraps every request
+    in one; a job may too. Rolled-back transactions still notify nobody."""
+    if _batch.get() is not None:  # already batching (a job started inside a request …)
+        yield
+        return
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        held = _batch.get() or {}
+        _batch.reset(token)
+        deliver_changes(held)
+
+
+class BatchMiddleware:
+    """One :func:`batch` per request (issue 8 §5: one notification per recipient per request)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with batch():
+            return self.get_response(request)
+
+
 def deliver_changes(by_parent: dict[int, list[LoggedChange]]) -> None:
-    """Hand the collected changes to their notifiers and write what they draft."""
+    """Hand the collected changes to their notifiers and write what they draft (or add them to
+    the current :func:`batch`)."""
     from .services import notify_many
 
     if not by_parent:
+        return
+    held = _batch.get()
+    if held is not None:
+        for type_id, rows in by_parent.items():
+            held.setdefault(type_id, []).extend(rows)
         return
     watched = _watched_types()
     drafts = []
