@@ -5,8 +5,9 @@ for your own edits, nothing when the transaction rolls back or the kind is switc
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kam.core.changes import change_context, log_bulk
@@ -107,9 +108,6 @@ def test_an_import_of_many_customers_is_one_notification(world, django_capture_o
         Customer.objects.bulk_create(made)
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             log_bulk([(c, "create", {"name": [None, c.name]}, {"job": 12}) for c in made])
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as queries:
         for callback in callbacks:
             callback()
