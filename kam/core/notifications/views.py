@@ -9,7 +9,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -46,7 +48,9 @@ def notification_list(request):
 @require_GET
 def bell(request):
     """The bell with the unread count (one COUNT on a partial index), loaded by HTMX."""
-    return render(request, "notifications/bell.html", {"unread": selectors.unread_count(user=request.user)})
+    # rendered without the request: no context processors (the navigation's queries) for a fragment
+    html = render_to_string("notifications/bell.html", {"unread": selectors.unread_count(user=request.user)})
+    return HttpResponse(html)
 
 
 def _back(request) -> str:
