@@ -45,7 +45,16 @@ def validate_webhook(url: str, channel: str) -> str:
     url = (url or "").strip()
     if not url:
         return ""
-    parts = urllib.parse.urlsplit(url)
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        raise ValidationError(_("The webhook address may not contain spaces or control characters."), code="chars")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 — raises ValueError for a port that is not a number
+    except ValueError:
+        raise ValidationError(
+            _("Enter the robot's https webhook address on {hosts}.").format(hosts=" / ".join(settings.KAM_ROBOT_HOSTS)),
+            code="host",
+        ) from None
     allowed = [h.lower() for h in settings.KAM_ROBOT_HOSTS]
     host = (parts.hostname or "").lower()
     if parts.scheme != "https" or not host or host not in allowed or parts.username or parts.password:

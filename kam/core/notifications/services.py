@@ -210,7 +210,7 @@ def preferences_set(
             errors[name] = list(exc.messages)
     if dingtalk_secret is not None:
         secret = dingtalk_secret.strip()
-        if len(secret) > 200 or any(ch.isspace() for ch in secret):
+        if len(secret) > 200 or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in secret):
             errors["dingtalk_secret"] = [_("Paste the secret exactly as DingTalk shows it (SEC…).")]
         hooks.dingtalk_secret = secret
     current = {row["kind"]: row for row in preferences(actor)}

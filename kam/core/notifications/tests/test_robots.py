@@ -43,6 +43,8 @@ def test_dingtalk_url_appends_timestamp_and_sign():
         ("https://qyapi.weixin.qq.com:8443/cgi-bin/webhook/send", "wecom"),
         ("https://oapi.dingtalk.com/robot/send?access_token=x", "wecom"),  # DingTalk's host for WeCom
         ("file:///etc/passwd", "dingtalk"),
+        ("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=a\x00b", "wecom"),
+        ("https://qyapi.weixin.qq.com:xyz/send", "wecom"),
     ],
 )
 def test_webhooks_off_the_allow_list_are_refused(url, channel):
