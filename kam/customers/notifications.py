@@ -23,6 +23,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kam.core.registry import registry
+
 ASSIGNED = "customers.assigned"
 CHANGED = "customers.changed"
 _CHUNK = 5000
@@ -83,7 +85,9 @@ def drafts(changes: list[Any]) -> list[Any]:
             assigned[key].add(c.parent_id)
         else:
             changed[key].add(c.parent_id)
-            if c.model == "customers.customer":
+            if c.action not in ("create", "update", "delete"):  # an event: archived, restored …
+                what[key].add("!" + c.action)
+            elif c.model == "customers.customer":
                 what[key].update(f for f in c.fields)
             else:
                 what[key].add("@" + c.model)
@@ -147,7 +151,9 @@ def _changed(Draft, owner, actor, source, ids, customers, actors, fields):  # no
         title = ngettext("{who} changed {n} of your customers", "{who} changed {n} of your customers", len(ids)).format(
             who=who, n=len(ids)
         )
-    parts = _field_labels({f for f in fields if not f.startswith("@")})
+    events = {e.action: str(e.label) for e in registry["change_events"]}
+    parts = [events.get(f[1:], f[1:]) for f in sorted(fields) if f.startswith("!")]
+    parts += _field_labels({f for f in fields if not f.startswith(("@", "!"))})
     parts += [str(_PART_LABELS[f[1:]]()) for f in sorted(fields) if f.startswith("@") and f[1:] in _PART_LABELS]
     body = _("Changed: {fields}").format(fields="、".join(parts[:12])) if parts else ""
     return Draft(

@@ -49,7 +49,10 @@ class PreferencesForm(TablerFormMixin, forms.Form):
 
     def table(self) -> list[dict]:
         """Rows for the template: the kind and its channels' bound fields."""
-        return [{**row, "switches": [self[self.switch(row["kind"], c)] for c in Channel.values]} for row in self.rows]
+        return [
+            {**row, "switches": [(self[self.switch(row["kind"], c)], Channel(c).label, c) for c in Channel.values]}
+            for row in self.rows
+        ]
 
     def kinds(self) -> dict[str, dict[str, bool]]:
         return {
