@@ -73,6 +73,7 @@ def drafts(changes: list[Any]) -> list[Any]:
     assigned: dict[tuple[int, int | None, str], set[int]] = defaultdict(set)
     changed: dict[tuple[int, int | None, str], set[int]] = defaultdict(set)
     what: dict[tuple[int, int | None, str], set[str]] = defaultdict(set)
+    jobs: dict[tuple[int, int | None, str], set] = defaultdict(set)
     for c in changes:
         owner_name = customers.get(c.parent_id)
         if owner_name is None:
@@ -81,6 +82,8 @@ def drafts(changes: list[Any]) -> list[Any]:
         if owner is None or owner == c.actor_id:
             continue
         key = (owner, c.actor_id, c.source)
+        if c.data.get("job"):
+            jobs[key].add(c.data["job"])
         if c.model == "customers.customer" and (c.action == "create" or "owner" in c.fields):
             assigned[key].add(c.parent_id)
         else:
@@ -98,18 +101,24 @@ def drafts(changes: list[Any]) -> list[Any]:
     result = []
     with translation.override(settings.LANGUAGE_CODE):
         for (owner, actor, source), ids in assigned.items():
-            result.append(_assigned(Draft, owner, actor, source, ids, customers, actors))
+            who = _who(actor, actors, source, jobs[(owner, actor, source)])
+            result.append(_assigned(Draft, owner, actor, who, source, ids, customers))
         for (owner, actor, source), ids in changed.items():
             if ids:
-                result.append(
-                    _changed(Draft, owner, actor, source, ids, customers, actors, what[(owner, actor, source)])
-                )
+                who = _who(actor, actors, source, jobs[(owner, actor, source)])
+                result.append(_changed(Draft, owner, actor, who, source, ids, customers, what[(owner, actor, source)]))
     return result
 
 
-def _who(actor: int | None, actors: dict[int, str], source: str) -> str:
+def _who(actor: int | None, actors: dict[int, str], source: str, jobs: set) -> str:
+    """Who did it: the actor's name; for an import 「导入任务 #12（赵部长）」 (its job, when one)."""
     name = actors.get(actor, "") if actor is not None else ""
     if source == "import":
+        job = next(iter(jobs)) if len(jobs) == 1 else None
+        if job is not None:
+            if name:
+                return _("Import job #{job} by {name}").format(job=job, name=name)
+            return _("Import job #{job}").format(job=job)
         return _("An import by {name}").format(name=name) if name else _("An import")
     return name or _("The system")
 
@@ -120,8 +129,7 @@ def _link(owner: int, ids: set[int]) -> str:
     return "{}?{}".format(reverse("customers:list"), urlencode({"owner": owner}))
 
 
-def _assigned(Draft, owner, actor, source, ids, customers, actors):  # noqa: N803
-    who = _who(actor, actors, source)
+def _assigned(Draft, owner, actor, who, source, ids, customers):  # noqa: N803
     if len(ids) == 1:
         name = customers[next(iter(ids))][1]
         title = _("{who} assigned the customer {name} to you").format(who=who, name=name)
@@ -142,8 +150,7 @@ def _assigned(Draft, owner, actor, source, ids, customers, actors):  # noqa: N80
     )
 
 
-def _changed(Draft, owner, actor, source, ids, customers, actors, fields):  # noqa: N803
-    who = _who(actor, actors, source)
+def _changed(Draft, owner, actor, who, source, ids, customers, fields):  # noqa: N803
     if len(ids) == 1:
         name = customers[next(iter(ids))][1]
         title = _("{who} changed your customer {name}").format(who=who, name=name)

@@ -58,6 +58,13 @@ def test_someone_else_changing_your_customer(world, django_capture_on_commit_cal
     assert _notes(p.sp1)[-1].body == "修改了：联系人"
 
 
+def test_an_archive_by_someone_else_is_named_as_such(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.customer_archive(actor=world.p.dm, customer=world.c_sp1, reason="停业")
+    [note] = _notes(world.p.sp1)
+    assert (note.kind, note.body) == (CHANGED, "修改了：已归档")
+
+
 def test_your_own_changes_notify_nobody(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.customer_update(actor=world.p.sp1, customer=world.c_sp1, data={"notes": "自己改的"})
@@ -114,8 +121,8 @@ def test_an_import_of_many_customers_is_one_notification(world, django_capture_o
     assert len(queries) <= 12
     titles = {n.recipient.username: n.title for n in Notification.objects.select_related("recipient")}
     assert titles == {
-        "sp1": "赵部长的导入任务把 200 个客户分配给了你",
-        "sp2": "赵部长的导入任务把 100 个客户分配给了你",
+        "sp1": "导入任务 #12（赵部长）把 200 个客户分配给了你",
+        "sp2": "导入任务 #12（赵部长）把 100 个客户分配给了你",
     }
 
 

@@ -58,6 +58,8 @@ class NotificationReadView(APIView):
     @extend_schema(
         tags=["notifications"],
         summary="Mark a notification read",
+        description="Marks one of your notifications read (already read: unchanged). Another user's "
+        "notification answers 404.",
         request=None,
         responses={200: s.NotificationSerializer, 404: _R404},
     )
@@ -71,6 +73,7 @@ class NotificationReadAllView(APIView):
     @extend_schema(
         tags=["notifications"],
         summary="Mark all your notifications read",
+        description="Marks every unread notification of yours read and says how many.",
         request=None,
         responses={200: s.ReadAllSerializer},
     )
