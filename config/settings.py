@@ -122,8 +122,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     # KAM's apps, lowest layer first (architecture.md "Layers"); each plugs into the registry
     "kam.core",
+    "kam.core.jobs",
+    "kam.core.notifications",
     "kam.org",
     "kam.customers",
     "kam.site",
@@ -141,6 +145,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kam.core.middleware.ChangeContextMiddleware",
+    # one notification per recipient per request, however many transactions it commits
+    "kam.core.notifications.producers.BatchMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -266,6 +272,57 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- E-mail (notifications): SMTP when KAM_EMAIL_HOST is set, else written to the console (the
+# tests use Django's in-memory outbox). STARTTLS by default (KAM_EMAIL_TLS), or SSL on connect.
+EMAIL_HOST = os.environ.get("KAM_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("KAM_EMAIL_PORT", 587)
+    EMAIL_HOST_USER = os.environ.get("KAM_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = env_secret("KAM_EMAIL_PASSWORD") or ""
+    EMAIL_USE_TLS = env_bool("KAM_EMAIL_TLS", True)
+    EMAIL_USE_SSL = env_bool("KAM_EMAIL_SSL", False)
+    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+        raise ImproperlyConfigured("KAM_EMAIL_TLS and KAM_EMAIL_SSL are both on: set only one of them")
+    EMAIL_TIMEOUT = env_int("KAM_EMAIL_TIMEOUT", 10)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("KAM_EMAIL_FROM", "KAM <kam@localhost>")
+# the address of this site in links sent out by e-mail and group robots
+KAM_BASE_URL = os.environ.get("KAM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Group robots (企业微信 / 钉钉 群机器人): webhooks only on these hosts (over https), at most
+# this many messages a minute per robot (more wait their turn), each request with this timeout
+KAM_ROBOT_HOSTS = env_list("KAM_ROBOT_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com")
+KAM_ROBOT_PER_MINUTE = env_int("KAM_ROBOT_PER_MINUTE", 20)
+KAM_ROBOT_TIMEOUT = env_float("KAM_ROBOT_TIMEOUT", 5.0)
+# a failed e-mail or robot message is tried this many times in all, then marked failed
+KAM_NOTIFY_MAX_ATTEMPTS = env_int("KAM_NOTIFY_MAX_ATTEMPTS", 5)
+
+# --- Background jobs (django-tasks, kam.core.jobs): the database backend by default (nothing
+# else to run), RQ on Redis when KAM_REDIS_URL is set; `kam worker` runs either.
+KAM_JOB_TIMEOUT = env_int("KAM_JOB_TIMEOUT", 3600)  # seconds an RQ job may run
+if REDIS_URL:
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db") + 1, "django_rq")
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("django_rq") + 1, "django_tasks_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": KAM_JOB_TIMEOUT}}
+    CACHES["jobs"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    # progress reported inside a job's own transaction, shared by the worker and web processes
+    CACHES["jobs"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "jobs"),
+    }
+KAM_JOBS_CACHE = "jobs"
+# a job writes its progress at most this often (seconds)
+KAM_JOB_PROGRESS_SECONDS = env_float("KAM_JOB_PROGRESS_SECONDS", 0.5)
+# the reaper fails a job or scheduled run "running" without a sign of life for this long
+KAM_JOB_STUCK_SECONDS = env_int("KAM_JOB_STUCK_SECONDS", 900)
+# how often `kam worker` ticks the scheduler and the reaper (seconds)
+KAM_SCHEDULER_SECONDS = env_float("KAM_SCHEDULER_SECONDS", 15)
 
 # --- Lists: rows per page of every list page and API list (the API's ?page_size= goes up to 200)
 KAM_PAGE_SIZE = env_int("KAM_PAGE_SIZE", 25)

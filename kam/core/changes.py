@@ -40,11 +40,15 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.utils.translation import gettext_lazy as _
 
 from .context import ChangeContext, change_context, current_context  # noqa: F401
 from .registry import registry
+
+#: Sent after change-log rows are written, with ``entries`` (a list of :class:`ObjectChange`) —
+#: one row from a signal or an event, many from :func:`log_bulk` (notifications listen).
+changes_logged = Signal()
 
 
 class UnloggedWriteError(RuntimeError):
@@ -328,6 +332,7 @@ def record_change(instance: ChangeLoggedModel, action: str, changes: dict, data:
     ctx = current_context()
     entry = _entry(instance, action, changes, data, ctx, ctx.get_actor())
     entry.save()
+    changes_logged.send(sender=ObjectChange, entries=[entry])
     return entry
 
 
@@ -351,7 +356,11 @@ def log_bulk(entries: Iterable[tuple[ChangeLoggedModel, str, dict, dict | None]]
     ctx = current_context()
     actor = ctx.get_actor()
     rows = [_entry(obj, action, changes, data, ctx, actor) for obj, action, changes, data in entries]
-    return ObjectChange.objects.bulk_create(rows, batch_size=500) if rows else []
+    if not rows:
+        return []
+    created = ObjectChange.objects.bulk_create(rows, batch_size=500)
+    changes_logged.send(sender=ObjectChange, entries=created)
+    return created
 
 
 @receiver(post_save)

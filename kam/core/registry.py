@@ -214,6 +214,76 @@ class ApiSchema:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class JobKind:
+    """A kind of background job (kam.core.jobs, issue 8 §1). ``run(job_run)`` does the work in a
+    worker: it reads ``job_run.params``, reports ``job_run.progress(done, total)``, may
+    ``job_run.save_file(name, content)``, and returns a JSON-able dict (→ ``Job.result``) or None.
+    A ``ValidationError`` it raises fails the job with its messages; any other exception fails it
+    with a generic message (the traceback goes to the log)."""
+
+    key: str
+    label: Any  # a lazy translation: "Customer import"
+    run: Callable[[Any], dict | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ScheduledJobSpec:
+    """A default periodic job (registry key ``scheduled_jobs``): synced into the ``ScheduledJob``
+    table after ``migrate`` when no row of that ``key`` exists (admin-editable afterwards, never
+    overwritten). It runs the job kind ``kind`` with ``params``, or the django-tasks task at the
+    dotted path ``task``, whenever the cron expression ``cron`` (in ``timezone``) is due."""
+
+    key: str
+    cron: str
+    kind: str = ""
+    task: str = ""
+    params: dict = field(default_factory=dict)
+    timezone: str = "Asia/Shanghai"
+    enabled: bool = True
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PermissionCheck:
+    """How infrastructure asks "does this user hold permission code X?" without importing the
+    org app: ``has(user, code)``. The org app registers the one answer (its ``Access``)."""
+
+    key: str
+    has: Callable[[Any, str], bool]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    """A kind of notification (kam.core.notifications): ``key`` (e.g. ``"customers.assigned"``),
+    its ``label`` on the preferences page, and the channels it uses until the user chooses
+    (``"in_app"``, ``"email"``, ``"wecom"``, ``"dingtalk"``)."""
+
+    key: str
+    label: Any
+    default_channels: tuple[str, ...] = ("in_app",)
+    description: Any = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ChangeNotifier:
+    """Turns change-log writes into notifications (kam.core.notifications). ``model`` is the
+    ``"app_label.ModelName"`` the changes are *filed under* (a customer: its contacts' changes
+    too); ``produce(changes)`` gets every change of one committed transaction filed under such
+    objects (:class:`kam.core.notifications.producers.LoggedChange`, grouped per transaction, so
+    an import of 100,000 rows is one call) and returns
+    :class:`kam.core.notifications.services.Draft` notifications — one per recipient, not one
+    per row."""
+
+    key: str
+    model: str
+    produce: Callable[[list[Any]], list[Any]]
+    order: int = 100
+
+
 # --- the registry -------------------------------------------------------------------------------
 
 KEYS: dict[str, type] = {
@@ -232,6 +302,11 @@ KEYS: dict[str, type] = {
     "urls": UrlMount,
     "api_urls": UrlMount,
     "api_schema": ApiSchema,
+    "job_kinds": JobKind,
+    "scheduled_jobs": ScheduledJobSpec,
+    "permission_checks": PermissionCheck,
+    "notification_kinds": NotificationKind,
+    "change_notifiers": ChangeNotifier,
 }
 
 

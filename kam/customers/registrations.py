@@ -12,10 +12,12 @@ from kam.core.registry import (
     BenchCases,
     ChangeEvent,
     ChangeLogParent,
+    ChangeNotifier,
     DetailTab,
     HomePanel,
     Loader,
     NavItem,
+    NotificationKind,
     OwnedItems,
     UnitUsage,
     UrlMount,
@@ -111,6 +113,12 @@ def _tab(name: str):
     return call
 
 
+def _notification_drafts(changes):
+    from .notifications import drafts
+
+    return drafts(changes)
+
+
 def register_all() -> None:
     register(
         "detail_tabs",
@@ -192,6 +200,24 @@ def register_all() -> None:
         ChangeEvent("restore", _("Restored"), order=21),
         ChangeEvent("purge", _("Purged"), order=22),
     )
+    register(
+        "notification_kinds",
+        NotificationKind(
+            "customers.assigned",
+            _("A customer was assigned to you"),
+            ("in_app", "email"),
+            _("Somebody else made you the owner of a customer (one notification for a whole transfer or import)."),
+            order=20,
+        ),
+        NotificationKind(
+            "customers.changed",
+            _("Somebody changed a customer of yours"),
+            ("in_app",),
+            _("Somebody else changed the file, contacts, sales or account team of a customer you own."),
+            order=21,
+        ),
+    )
+    register("change_notifiers", ChangeNotifier("customers", "customers.Customer", _notification_drafts))
     register("demo_loaders", Loader("customers", _demo, order=20))
     register("gendata_loaders", Loader("customers", _gendata, order=20, add_arguments=_gendata_arguments))
     register("bench_cases", BenchCases("customers", _bench, order=20))

@@ -60,6 +60,13 @@ def _put_customer(world, key):
     return {"name": c.name + "（新）", "credit_code": c.credit_code}
 
 
+def _notification(world):
+    """The outsider's notification: not there for anyone else (404), like a saved filter."""
+    from kam.core.notifications.models import Notification
+
+    return Notification.objects.get_or_create(recipient=world.p.outsider, kind="jobs.finished", title="外人的")[0]
+
+
 def _pages() -> list[Probe]:
     probes = [
         Probe("home", "get", lambda w: reverse("home"), None),
@@ -160,6 +167,25 @@ def _pages() -> list[Probe]:
             None,
             ok=302,
             data={"reason": "矩阵", "query": "credit_rating=A"},
+        ),
+        # notifications (issue 8 §5): everyone's own; somebody else's answers 404
+        Probe("notification list", "get", lambda w: reverse("notifications:list"), None),
+        Probe("notification bell", "get", lambda w: reverse("notifications:bell"), None),
+        Probe("notification preferences", "get", lambda w: reverse("notifications:preferences"), None),
+        Probe("notification read all", "post", lambda w: reverse("notifications:read-all"), None, ok=302),
+        Probe(
+            "notification read",
+            "post",
+            lambda w: reverse("notifications:read", args=[_notification(w).pk]),
+            None,
+            ok=404,
+        ),
+        Probe(
+            "notification open",
+            "get",
+            lambda w: reverse("notifications:open", args=[_notification(w).pk]),
+            None,
+            ok=404,
         ),
         Probe(
             "saved filter delete",
@@ -321,6 +347,25 @@ def _api() -> list[Probe]:
             data=lambda w: {"phone": _contact(w, "c_south").phone, "customer": w.c_south.pk},
         ),
         Probe("api changelog list", "get", lambda w: "/api/v1/changelog/", HISTORY, api=True),
+        Probe("api notification list", "get", lambda w: "/api/v1/notifications/", None, api=True),
+        Probe("api notification read all", "post", lambda w: "/api/v1/notifications/read-all/", None, api=True),
+        Probe(
+            "api notification read",
+            "post",
+            lambda w: f"/api/v1/notifications/{_notification(w).pk}/read/",
+            None,
+            api=True,
+            ok=404,
+        ),
+        Probe("api notification preferences", "get", lambda w: "/api/v1/notifications/preferences/", None, api=True),
+        Probe(
+            "api notification preferences put",
+            "put",
+            lambda w: "/api/v1/notifications/preferences/",
+            None,
+            api=True,
+            data={"kinds": [{"kind": "jobs.finished", "in_app": True}]},
+        ),
     ]
     customer_url = "/api/v1/customers/{}/"
     contact_url = "/api/v1/contacts/{}/"
@@ -460,6 +505,10 @@ def _expectations() -> Expectations:
     extra[("inactive", "api docs")] = 401
     # the outsider owns the saved filter the delete probe names
     extra[("outsider", "saved filter delete")] = 302
+    # … and the notification the read/open probes name
+    extra[("outsider", "notification read")] = 302
+    extra[("outsider", "notification open")] = 302
+    extra[("outsider", "api notification read")] = 200
     return Expectations(permissions=_permissions(), scope=EXPECTED_SCOPE, extra=extra)
 
 

@@ -243,6 +243,12 @@ def _valid_body(operation_id: str, world) -> dict:
         "contacts_create": {"customer": world.c_sp1.pk, "name": "甲"},
         "contacts_update": {"name": "甲"},
         "contacts_partial_update": {"name": "甲"},
+        "notifications_preferences_update": {
+            "kinds": [{"kind": "jobs.finished", "in_app": True, "email": False}],
+            "wecom_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=fuzz",
+            "dingtalk_url": "",
+            "dingtalk_secret": "",
+        },
     }
     assert operation_id in bodies, f"{operation_id} takes a JSON body: add a valid one to _valid_body"
     return bodies[operation_id]
@@ -289,7 +295,9 @@ def _targets(path: str, operation: dict) -> list[tuple[str, object]]:
     targets += [("query", p["name"]) for p in operation.get("parameters", []) if p["in"] == "query"]
     if "{id}" in path:
         targets.append(("path", "id"))
-    return targets
+    # an operation without body, query or id (POST read-all, GET preferences): sent as it is, in
+    # either language
+    return targets or [("none", None)]
 
 
 def _operation_id(item) -> str:
@@ -317,7 +325,7 @@ def test_nasty_values_never_500(world, director_token, method, path, operation, 
         parser_refuses = literal in PARSER_REFUSES or literal.startswith("[" * MAX_DEPTH)
     elif where == "query":
         url += f"?{quote(name)}={quote(data.draw(_query_values(), label='value'))}"
-    else:
+    elif where == "path":
         url = path.replace("{id}", quote(data.draw(_query_values(), label="id"), safe="") or "%20")
 
     send = getattr(client, method)
