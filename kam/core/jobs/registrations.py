@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from kam.core.registry import PermissionCode, register
+from kam.core.registry import JobKind, PermissionCode, ScheduledJobSpec, register
 
 from .selectors import VIEW_ALL
 
@@ -13,8 +13,17 @@ def _mirror(sender, job, **kwargs) -> None:
     mirror_job(job)
 
 
+def _prune(run):
+    from .maintenance import prune_jobs
+
+    return prune_jobs(run)
+
+
 def register_all() -> None:
     from .signals import job_finished
 
     job_finished.connect(_mirror, dispatch_uid="kam_jobs_mirror_scheduled_run")
     register("permissions", PermissionCode(VIEW_ALL, _("See every user's background jobs"), ("admin",), order=950))
+    register("job_kinds", JobKind("jobs.prune", _("Delete old finished jobs"), _prune, order=900))
+    # every night at 03:30 Shanghai time
+    register("scheduled_jobs", ScheduledJobSpec("jobs.prune", "30 3 * * *", kind="jobs.prune", order=900))
