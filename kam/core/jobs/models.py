@@ -32,6 +32,7 @@ class JobStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+JOB_STATUS_CHOICES = JobStatus.choices  # the API's JobStatusEnum
 FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
 
 
@@ -75,6 +76,11 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.kind
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("jobs:detail", args=[self.pk])
 
     @property
     def is_finished(self) -> bool:
