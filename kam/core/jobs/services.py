@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -243,6 +244,21 @@ def _finish(job_id: int, status: str, *, error: str = "", result: Any = None, jo
     return True
 
 
+def _beat(job: Job, stop: threading.Event) -> None:
+    """While the job's worker lives, say so to the jobs cache every few seconds (a kind may run one
+    long step without progress to report): only a dead worker goes quiet and gets reaped."""
+    interval = max(1.0, min(60.0, settings.KAM_JOB_STUCK_SECONDS / 5))
+    while not stop.wait(interval):
+        try:
+            _cache().set(
+                _progress_key(job.pk),
+                {"done": job.done, "total": job.total, "at": timezone.now()},
+                timeout=settings.KAM_JOB_STUCK_SECONDS * 2,
+            )
+        except Exception:  # the heartbeat must never break the job
+            logger.exception("heartbeat of job %s failed", job.pk)
+
+
 def run_job(job_id: int) -> Job | None:
     """Run job ``job_id`` (what the task calls; a test may call it directly). Idempotent: a job
     that is not queued (already run, running elsewhere, cancelled) is returned untouched."""
@@ -260,9 +276,14 @@ def run_job(job_id: int) -> Job | None:
             _finish(job.pk, JobStatus.FAILED, error=_("Unknown job kind “{}”.").format(job.kind))
             return Job.objects.get(pk=job.pk)
         run = JobRun(job)
+        stop = threading.Event()
+        threading.Thread(target=_beat, args=(job, stop), daemon=True, name=f"kam-job-{job.pk}-beat").start()
         try:
-            with change_context(source="job", actor=job.actor, request_id=_request_id(job.pk)):
-                value = entry.run(run)
+            try:
+                with change_context(source="job", actor=job.actor, request_id=_request_id(job.pk)):
+                    value = entry.run(run)
+            finally:
+                stop.set()
         except JobCancelled:
             _finish(job.pk, JobStatus.CANCELLED, job=job)
         except ValidationError as exc:

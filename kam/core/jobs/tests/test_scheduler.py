@@ -244,3 +244,31 @@ def test_scheduler_loop_stops(kind):
     stop = threading.Event()
     stop.set()
     scheduler.scheduler_loop(stop, interval=0)  # returns at once when asked to stop
+
+
+@pytest.mark.parametrize("beating", [True, False])
+def test_a_silent_long_step_is_kept_alive_by_the_heartbeat(settings, monkeypatch, beating):
+    """A kind that reports nothing for a long step: the run's heartbeat thread (jobs cache) keeps
+    the reaper away while the worker lives; without it the same job would be reaped."""
+    import time
+
+    from kam.core.jobs import services
+
+    settings.KAM_JOB_STUCK_SECONDS = 5  # heartbeat every second
+    if not beating:
+        monkeypatch.setattr(services, "_beat", lambda job, stop: None)
+    reaped = []
+
+    def run(r):
+        long_ago = timezone.now() - timedelta(minutes=10)
+        Job.objects.filter(pk=r.job.pk).update(heartbeat_at=long_ago, started_at=long_ago)
+        time.sleep(1.5)
+        reaped.append(scheduler.reap())
+        return {"done": True}
+
+    with registry.temporary("job_kinds", JobKind("t.silent", "Silent", run)):
+        job = run_job(job_start(actor=None, kind="t.silent", params={}).pk)
+    if beating:
+        assert reaped == [(0, 0)] and job.status == JobStatus.SUCCEEDED
+    else:
+        assert reaped == [(1, 0)] and job.status == JobStatus.FAILED  # the late finish changes nothing
