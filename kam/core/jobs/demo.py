@@ -8,8 +8,6 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from kam.core.registry import registry
-
 from .models import Job, ScheduledJob, ScheduledRun
 from .scheduler import latest_due, sync_scheduled_jobs
 from .services import run_job
@@ -27,7 +25,7 @@ def load(ctx) -> None:
     if not ScheduledRun.objects.filter(scheduled=schedule).exists():
         probe = ScheduledJob(cron=schedule.cron, timezone=schedule.timezone, created_at=now - timedelta(days=2))
         due = latest_due(probe, now) or now
-        job = _run_now(title=str(registry.get("job_kinds", "jobs.prune").label), params={})
+        job = _run_now(params={})
         ScheduledRun.objects.create(
             scheduled=schedule, due_at=due, job=job, status=job.status, finished_at=job.finished_at
         )

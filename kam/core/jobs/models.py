@@ -75,7 +75,7 @@ class Job(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title or self.kind
+        return self.title or self.kind_label
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
@@ -161,4 +161,6 @@ class ScheduledRun(models.Model):
         indexes = [models.Index(fields=["status", "heartbeat_at"], name="jobs_run_status_heartbeat")]
 
     def __str__(self) -> str:
-        return f"{self.scheduled_id} @ {self.due_at.isoformat()}"
+        from django.utils.timezone import localtime
+
+        return localtime(self.due_at).strftime("%Y-%m-%d %H:%M")

@@ -169,7 +169,7 @@ def job_start(*, actor, kind: str, params: dict | None = None, title: str = "") 
         raise ValidationError({"kind": _("Unknown job kind “{}”.").format(kind)})
     job = Job(
         kind=kind,
-        title=(title or str(entry.label))[:200],
+        title=title[:200],  # blank: pages show the kind's label in the reader's language
         actor=actor if getattr(actor, "pk", None) else None,
         params=params or {},
         language=translation.get_language() or settings.LANGUAGE_CODE,

@@ -87,7 +87,7 @@ def test_tick_on_a_frozen_clock_enqueues_and_runs_once(kind, django_capture_on_c
     assert kind == [{"days": 7}]
     run = ScheduledRun.objects.get()
     assert run.due_at == datetime(2026, 12, 1, 2, 0, tzinfo=SH)
-    assert run.job.status == JobStatus.SUCCEEDED and run.job.title == "Nightly"
+    assert run.job.status == JobStatus.SUCCEEDED and str(run.job) == "Nightly"
     assert run.status == JobStatus.SUCCEEDED  # mirrored from its job
     assert ScheduledJob.objects.get().last_due_at == run.due_at
     with time_machine.travel(datetime(2026, 12, 2, 2, 0, tzinfo=SH), tick=False):
