@@ -66,7 +66,7 @@ serve: venv secret
 	$(KAM) serve --bind $(BIND) --with-worker
 
 dev: venv secret migrate demo ## the development server: auto-reload, tracebacks (KAM_DEBUG=1), on $(BIND), + one job worker
-	KAM_DEBUG=1 $(KAM) worker --exit-with-parent & KAM_DEBUG=1 $(KAM) runserver $(BIND)
+	KAM_DEBUG=1 $(KAM) worker --exit-with-parent $$$$ & KAM_DEBUG=1 $(KAM) runserver $(BIND)
 
 browser: ## Debian's chromium for the Playwright tests (installed when missing and we are root)
 	@if [ ! -x /usr/bin/chromium ]; then \

@@ -135,7 +135,8 @@ class Command(KamCommand):
 
 
 def worker_argv() -> list[str]:
-    return [sys.executable, "-m", "kam", "worker", "--exit-with-parent"]
+    # our own pid: gunicorn keeps it after the exec, and a worker slow to start still knows it
+    return [sys.executable, "-m", "kam", "worker", "--exit-with-parent", str(os.getpid())]
 
 
 def start_worker() -> subprocess.Popen:

@@ -30,9 +30,9 @@ GRACE_SECONDS = 30
 
 
 def _watch_parent(parent: int) -> None:
-    """Stop this process once its parent is gone (we were re-parented): SIGTERM (the worker
-    finishes the job it is running), and a hard exit if it is still here after GRACE_SECONDS
-    (a job left "running" is failed later by the reaper)."""
+    """Stop this process once its parent ``parent`` is gone (we are not its child any more —
+    also when it died while we were starting): SIGTERM (the worker finishes the job it is
+    running), and a hard exit if still here after GRACE_SECONDS (the reaper fails that job)."""
     while os.getppid() == parent:
         time.sleep(1)
     logger.warning("the process that started this worker is gone; stopping")
@@ -59,8 +59,15 @@ class Command(KamCommand):
         )
         parser.add_argument(
             "--exit-with-parent",
-            action="store_true",
-            help=gettext_lazy("Stop when the process that started the worker exits (make run, make dev)."),
+            nargs="?",
+            type=int,
+            const=0,
+            default=None,
+            metavar="PID",
+            help=gettext_lazy(
+                "Stop when the process that started the worker (or process PID, which must be its parent) exits "
+                "(make run, make dev)."
+            ),
         )
 
     def handle(self, *args, **options):
@@ -75,8 +82,9 @@ class Command(KamCommand):
                 _("The task backend runs every job as it is enqueued: there is nothing for a worker to do.")
             )
         logging.getLogger("kam.jobs").setLevel(logging.INFO if options["verbosity"] else logging.WARNING)
-        if options["exit_with_parent"]:
-            threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True, name="kam-parent").start()
+        if options["exit_with_parent"] is not None:
+            parent = options["exit_with_parent"] or os.getppid()
+            threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="kam-parent").start()
         stop = threading.Event()
         if not (options["no_scheduler"] or options["batch"]):
             threading.Thread(target=scheduler_loop, args=(stop,), daemon=True, name="kam-scheduler").start()
