@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from kam.core.context import attributed, change_context
 from kam.core.registry import registry
 
-from .models import FINISHED, Job, JobStatus
+from .models import FINISHED, Job, JobStatus, ScheduledRun
 from .signals import job_finished
 
 logger = logging.getLogger("kam.jobs")
@@ -194,24 +194,39 @@ def enqueue(job_id: int) -> None:
     Job.objects.filter(pk=job_id, task_id="").update(task_id=str(result.id)[:64])
 
 
-@attributed
-@transaction.atomic
-def job_cancel(*, actor, job: Job) -> Job:
-    """Cancel ``job``: a queued job ends at once; a running one stops at its next progress report.
-    Only the user who started it (or a superuser) may cancel it."""
-    job = Job.objects.select_for_update().get(pk=job.pk)
+def _check_cancel(actor, job: Job) -> None:
     if not (getattr(actor, "is_superuser", False) or (job.actor_id is not None and job.actor_id == actor.pk)):
         raise PermissionDenied(_("Only the user who started this job can cancel it."))
     if job.status in FINISHED:
         raise ValidationError({"status": _("This job has already finished.")})
+
+
+@attributed
+def job_cancel(*, actor, job: Job) -> Job:
+    """Cancel ``job``: a queued job ends at once; a running one stops at its next progress report.
+    Only the user who started it (or a superuser) may cancel it.
+
+    The flag goes to the jobs cache before any write: a job writing all its rows in one
+    transaction holds SQLite's write lock until it sees the flag and rolls back."""
+    current = Job.objects.get(pk=job.pk)
+    _check_cancel(actor, current)
+    if current.status == JobStatus.RUNNING:
+        _cache().set(_cancel_key(current.pk), True, timeout=settings.KAM_JOB_STUCK_SECONDS * 4)
+    return _cancel(actor=actor, job=current)
+
+
+@transaction.atomic
+def _cancel(*, actor, job: Job) -> Job:
+    job = Job.objects.select_for_update().get(pk=job.pk)
+    _check_cancel(actor, job)
     if job.status == JobStatus.QUEUED:
         now = timezone.now()
         Job.objects.filter(pk=job.pk).update(status=JobStatus.CANCELLED, cancel_requested=True, finished_at=now)
         job.refresh_from_db()
         transaction.on_commit(lambda: job_finished.send(sender=Job, job=job))
         return job
-    Job.objects.filter(pk=job.pk).update(cancel_requested=True)
     _cache().set(_cancel_key(job.pk), True, timeout=settings.KAM_JOB_STUCK_SECONDS * 4)
+    Job.objects.filter(pk=job.pk).update(cancel_requested=True)
     job.refresh_from_db()
     return job
 
@@ -269,6 +284,7 @@ def run_job(job_id: int) -> Job | None:
     if not claimed:
         logger.info("job %s is not queued any more; nothing to do", job_id)
         return Job.objects.filter(pk=job_id).first()
+    ScheduledRun.objects.filter(job_id=job_id).update(status=JobStatus.RUNNING, started_at=now)
     job = Job.objects.select_related("actor").get(pk=job_id)
     with translation.override(job.language or settings.LANGUAGE_CODE):
         entry = _kind(job.kind)

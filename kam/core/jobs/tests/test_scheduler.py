@@ -44,9 +44,14 @@ def _no_default_schedules(db):
 @pytest.fixture
 def kind():
     calls = []
-    with registry.temporary(
-        "job_kinds", JobKind("t.nightly", "Nightly", lambda r: calls.append(r.params) or {"ok": 1})
-    ):
+
+    def run(r):
+        calls.append(r.params)
+        # while it runs, its scheduled run says so
+        assert all(run.status == JobStatus.RUNNING for run in ScheduledRun.objects.filter(job=r.job))
+        return {"ok": 1}
+
+    with registry.temporary("job_kinds", JobKind("t.nightly", "Nightly", run)):
         yield calls
 
 
