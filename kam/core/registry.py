@@ -214,6 +214,15 @@ class ApiSchema:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class ImportSpecEntry:
+    """A table the Excel engine (:mod:`kam.core.tabular`) imports and exports (R2.3): registered
+    by the app that owns the table as a :class:`kam.core.tabular.specs.ImportSpec`; this base
+    only fixes the registry's entry type (core's registry imports nothing of its sub-apps)."""
+
+    key: str
+
+
 # --- the registry -------------------------------------------------------------------------------
 
 KEYS: dict[str, type] = {
@@ -232,6 +241,7 @@ KEYS: dict[str, type] = {
     "urls": UrlMount,
     "api_urls": UrlMount,
     "api_schema": ApiSchema,
+    "import_specs": ImportSpecEntry,
 }
 
 

@@ -112,6 +112,9 @@ def _tab(name: str):
 
 
 def register_all() -> None:
+    from .tabular import SPECS
+
+    register("import_specs", *SPECS)
     register(
         "detail_tabs",
         DetailTab("customers.Customer", "overview", _("Overview"), _tab("overview"), order=10),

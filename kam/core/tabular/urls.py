@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "tabular"
+urlpatterns = [
+    path("", views.import_start, name="start"),
+    path("templates/<slug:spec>/", views.import_template, name="template"),
+    path("export/<slug:spec>/", views.export, name="export"),
+    path("<str:token>/", views.import_preview, name="preview"),
+    path("<str:token>/confirm/", views.import_confirm, name="confirm"),
+    path("<str:token>/report/", views.import_report, name="report"),
+]
