@@ -122,8 +122,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     # KAM's apps, lowest layer first (architecture.md "Layers"); each plugs into the registry
     "kam.core",
+    "kam.core.jobs",
     "kam.core.tabular",
     "kam.org",
     "kam.customers",
@@ -267,6 +270,30 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Background jobs (django-tasks, kam.core.jobs): the database backend by default (nothing
+# else to run), RQ on Redis when KAM_REDIS_URL is set; `kam worker` runs either.
+KAM_JOB_TIMEOUT = env_int("KAM_JOB_TIMEOUT", 3600)  # seconds an RQ job may run
+if REDIS_URL:
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db") + 1, "django_rq")
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("django_rq") + 1, "django_tasks_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": KAM_JOB_TIMEOUT}}
+    CACHES["jobs"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    # progress reported inside a job's own transaction, shared by the worker and web processes
+    CACHES["jobs"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "jobs"),
+    }
+KAM_JOBS_CACHE = "jobs"
+# a job writes its progress at most this often (seconds)
+KAM_JOB_PROGRESS_SECONDS = env_float("KAM_JOB_PROGRESS_SECONDS", 0.5)
+# the reaper fails a job or scheduled run "running" without a sign of life for this long
+KAM_JOB_STUCK_SECONDS = env_int("KAM_JOB_STUCK_SECONDS", 900)
+# how often `kam worker` ticks the scheduler and the reaper (seconds)
+KAM_SCHEDULER_SECONDS = env_float("KAM_SCHEDULER_SECONDS", 15)
 
 # --- Lists: rows per page of every list page and API list (the API's ?page_size= goes up to 200)
 KAM_PAGE_SIZE = env_int("KAM_PAGE_SIZE", 25)

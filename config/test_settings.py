@@ -7,3 +7,7 @@ if not (os.environ.get("KAM_SECRET_KEY") or os.environ.get("KAM_SECRET_KEY_FILE"
     os.environ["KAM_SECRET_KEY"] = "kam-tests-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 
 from .settings import *  # noqa: E402, F403
+
+# jobs run synchronously as soon as they are enqueued (i.e. on commit — see kam/core/jobs/services.py)
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+CACHES = {**CACHES, "jobs": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kam-jobs"}}  # noqa: F405

@@ -215,6 +215,47 @@ class ApiSchema:
 
 
 @dataclass(frozen=True)
+class JobKind:
+    """A kind of background job (kam.core.jobs, issue 8 §1). ``run(job_run)`` does the work in a
+    worker: it reads ``job_run.params``, reports ``job_run.progress(done, total)``, may
+    ``job_run.save_file(name, content)``, and returns a JSON-able dict (→ ``Job.result``) or None.
+    A ``ValidationError`` it raises fails the job with its messages; any other exception fails it
+    with a generic message (the traceback goes to the log)."""
+
+    key: str
+    label: Any  # a lazy translation: "Customer import"
+    run: Callable[[Any], dict | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ScheduledJobSpec:
+    """A default periodic job (registry key ``scheduled_jobs``): synced into the ``ScheduledJob``
+    table after ``migrate`` when no row of that ``key`` exists (admin-editable afterwards, never
+    overwritten). It runs the job kind ``kind`` with ``params``, or the django-tasks task at the
+    dotted path ``task``, whenever the cron expression ``cron`` (in ``timezone``) is due."""
+
+    key: str
+    cron: str
+    kind: str = ""
+    task: str = ""
+    params: dict = field(default_factory=dict)
+    timezone: str = "Asia/Shanghai"
+    enabled: bool = True
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PermissionCheck:
+    """How infrastructure asks "does this user hold permission code X?" without importing the
+    org app: ``has(user, code)``. The org app registers the one answer (its ``Access``)."""
+
+    key: str
+    has: Callable[[Any, str], bool]
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class ImportSpecEntry:
     """A table the Excel engine (:mod:`kam.core.tabular`) imports and exports (R2.3): registered
     by the app that owns the table as a :class:`kam.core.tabular.specs.ImportSpec`; this base
@@ -241,6 +282,9 @@ KEYS: dict[str, type] = {
     "urls": UrlMount,
     "api_urls": UrlMount,
     "api_schema": ApiSchema,
+    "job_kinds": JobKind,
+    "scheduled_jobs": ScheduledJobSpec,
+    "permission_checks": PermissionCheck,
     "import_specs": ImportSpecEntry,
 }
 

@@ -35,19 +35,27 @@ def _gendata_arguments(parser):
     add_arguments(parser)
 
 
+def _holds(user, code: str) -> bool:
+    from .access import access_for
+
+    return access_for(user).has(code)
+
+
 class OrgConfig(AppConfig):
     name = "kam.org"
     label = "org"
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
-        from kam.core.registry import ApiSchema, HomePanel, Loader, NavItem, UrlMount, register
+        from kam.core.registry import ApiSchema, HomePanel, Loader, NavItem, PermissionCheck, UrlMount, register
 
         from . import permissions as perms
         from .roles import sync_after_migrate
         from .selectors import ORG_UNIT_USAGES
 
         register("permissions", *perms.ORG_PERMISSIONS)
+        # infrastructure (kam.core.perms.user_has) asks the org's Access whether a user holds a code
+        register("permission_checks", PermissionCheck("org", _holds))
         register(
             "nav_items",
             NavItem("org:units", _("Organisation"), "sitemap", perms.ORG_MANAGE, order=80, group="settings"),
