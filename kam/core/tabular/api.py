@@ -13,10 +13,9 @@ refused file or bad parameters — nothing written.
 
 from __future__ import annotations
 
-import secrets
-
 from django.core.exceptions import ValidationError
-from django.urls import path, reverse
+from django.db import transaction
+from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -28,10 +27,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kam.core.jobs.services import job_start
+from kam.core.parsers import KamJSONParser
+
 from . import engine
 from .reader import FileRefused
 from .specs import MODES
-from .views import export_response, run_inline, template_response
+from .views import template_response
 
 _ERROR_ROW = inline_serializer(
     "ImportErrorRow",
@@ -54,9 +56,12 @@ _RESULT = inline_serializer(
 _JOB = inline_serializer(
     "ImportJob",
     {
-        "id": serializers.CharField(),
+        "id": serializers.IntegerField(),
         "status": serializers.CharField(),
+        "done": serializers.IntegerField(),
+        "total": serializers.IntegerField(allow_null=True),
         "result": _RESULT,
+        "error": serializers.CharField(),
     },
 )
 
@@ -72,6 +77,20 @@ class ExportRequest(serializers.Serializer):
     spec = serializers.CharField(help_text="The table: `customers` or `contacts`.")
 
 
+def _job(job) -> dict:
+    """The job as answered (its detail is ``GET /api/v1/jobs/{id}/``); with an immediate task
+    backend (tests) it has already run."""
+    job.refresh_from_db()
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "done": job.done,
+        "total": job.total,
+        "result": job.result,
+        "error": job.error,
+    }
+
+
 def _spec(key: str):
     try:
         return engine.get_spec(key)
@@ -82,7 +101,7 @@ def _spec(key: str):
 @extend_schema(tags=["imports"])
 class ImportView(APIView):
     permission_classes = [IsAuthenticated]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser, FormParser, KamJSONParser]
 
     @extend_schema(
         summary="Import a spreadsheet",
@@ -99,29 +118,21 @@ class ImportView(APIView):
         },
     )
     def post(self, request):
+        spec = _spec(str(request.data.get("spec", "")))
+        mode = str(request.data.get("mode") or "upsert")
+        if mode in MODES and not spec.permission(request.user, mode):
+            raise PermissionDenied(_("You may not import in this mode."))
         data = ImportRequest(data=request.data)
         data.is_valid(raise_exception=True)
-        spec = _spec(data.validated_data["spec"])
-        mode = data.validated_data["mode"]
-        if not spec.permission(request.user, mode):
-            raise PermissionDenied(_("You may not import in this mode."))
         upload = data.validated_data["file"]
         try:
             token = engine.store_upload(upload, upload.name)
         except FileRefused as exc:
             raise DRFValidationError({"file": [str(exc)]}) from None
-        job_id = secrets.token_hex(8)
-        try:
-            result = run_inline(
-                actor=request.user, spec=spec.key, token=token, mode=mode, dry_run=data.validated_data["dry_run"]
-            )
-        finally:
-            engine.discard_upload(token)
-            (engine.upload_dir() / (token + ".errors.xlsx")).unlink(missing_ok=True)
-        if "refused" in result:
-            raise DRFValidationError({"file": [result["refused"]]})
-        job_status = "failed" if result.pop("failed", False) else "succeeded"
-        return Response({"id": job_id, "status": job_status, "result": result}, status=status.HTTP_202_ACCEPTED)
+        params = {"spec": spec.key, "token": token, "mode": mode, "dry_run": data.validated_data["dry_run"]}
+        with transaction.atomic():
+            job = job_start(actor=request.user, kind="tabular.import", params={**params, "discard": True})
+        return Response(_job(job), status=status.HTTP_202_ACCEPTED)
 
 
 @extend_schema(tags=["imports"])
@@ -146,7 +157,7 @@ class TemplateView(APIView):
 @extend_schema(tags=["imports"])
 class ExportView(APIView):
     permission_classes = [IsAuthenticated]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser, FormParser, KamJSONParser]
 
     @extend_schema(
         summary="Export a list",
@@ -154,13 +165,21 @@ class ExportView(APIView):
             "The list exactly as the list page shows it for the same filter parameters (query string or form "
             "fields besides `spec`), in your scope, as .xlsx. The answer is the job whose result has `url`."
         ),
-        request={"application/x-www-form-urlencoded": ExportRequest, "multipart/form-data": ExportRequest},
+        request={
+            "application/json": ExportRequest,
+            "application/x-www-form-urlencoded": ExportRequest,
+            "multipart/form-data": ExportRequest,
+        },
         responses={202: _JOB, 400: OpenApiResponse(description="Bad filter parameters."), 403: OpenApiResponse()},
     )
     def post(self, request):
         params = request.query_params.copy()
-        for k, v in request.data.lists() if hasattr(request.data, "lists") else ():
-            params.setlist(k, v)
+        if hasattr(request.data, "lists"):
+            for k, v in request.data.lists():
+                params.setlist(k, v)
+        elif isinstance(request.data, dict):
+            for k, v in request.data.items():
+                params.setlist(str(k), [str(x) for x in v] if isinstance(v, list) else [str(v)])
         key = params.pop("spec", [""])[-1]
         spec = _spec(key)
         if not spec.permission(request.user, "export"):
@@ -169,11 +188,13 @@ class ExportView(APIView):
             spec.export_rows(request.user, params)  # validates the parameters before answering
         except ValidationError as exc:
             raise DRFValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
-        url = "{}?{}".format(reverse("tabular:export", args=[spec.key]), params.urlencode())
-        return Response(
-            {"id": secrets.token_hex(8), "status": "succeeded", "result": {"spec": spec.key, "url": url}},
-            status=status.HTTP_202_ACCEPTED,
-        )
+        with transaction.atomic():
+            job = job_start(
+                actor=request.user,
+                kind="tabular.export",
+                params={"spec": spec.key, **{k: params.getlist(k)[-1] for k in params}},
+            )
+        return Response(_job(job), status=status.HTTP_202_ACCEPTED)
 
 
 urlpatterns = [
@@ -181,5 +202,3 @@ urlpatterns = [
     path("imports/templates/<slug:spec>/", TemplateView.as_view(), name="api-import-template"),
     path("exports/", ExportView.as_view(), name="api-exports"),
 ]
-
-__all__ = ["export_response", "urlpatterns"]

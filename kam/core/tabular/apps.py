@@ -14,3 +14,7 @@ class TabularConfig(AppConfig):
 
         register("urls", UrlMount("imports/", "kam.core.tabular.urls", order=90))
         register("api_urls", UrlMount("", "kam.core.tabular.api", order=90))
+
+        from .jobs import KINDS
+
+        register("job_kinds", *KINDS)
