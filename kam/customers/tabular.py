@@ -52,7 +52,7 @@ from . import services
 from .choices import Attitude, CreditRating, IndustryPosition, Influence, Nature
 from .duplicates import name_key
 from .models import CONTACT_FIELDS, CUSTOMER_FIELDS, REGION_FIELDS, Contact, Customer
-from .search import build_search_text, index_customers, name_sort_key
+from .search import build_search_text, index_customers, name_pinyin
 from .validators import normalize_credit_code
 
 CHUNK = 500
@@ -381,8 +381,30 @@ def _reserve_numbers(name: str, n: int) -> int:
     return Sequence.objects.values_list("value", flat=True).get(name=name) - n + 1
 
 
-def _derived(customer: Customer, contacts: list[tuple[str, str]], has_contacts: bool, has_sales: bool) -> None:
-    customer.name_sort = name_sort_key(customer.name)
+class _Pinyin:
+    """The pinyin forms of the names an import meets, each computed once, in one pypinyin pass
+    (:func:`kam.customers.search.name_pinyin`)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, tuple[str, str, str]] = {}
+
+    def of(self, text: str) -> tuple[str, str, str]:
+        got = self.cache.get(text)
+        if got is None:
+            got = self.cache[text] = name_pinyin(text)
+        return got
+
+    def forms(self, text: str) -> tuple[str, str]:
+        full, initials, _sort = self.of(text)
+        return full, initials
+
+
+def _derived(
+    customer: Customer, contacts: list[tuple[str, str]], has_contacts: bool, has_sales: bool, pinyin: _Pinyin
+) -> None:
+    """What :func:`services.refresh_derived` and the pre_save receiver keep, for a bulk write:
+    the pinyin sort key, the duplicate check's name key, the search text, completeness."""
+    customer.name_sort = pinyin.of(customer.name)[2]
     customer.name_key = name_key(customer.name)
     customer.search_text = build_search_text(
         name=customer.name,
@@ -391,11 +413,11 @@ def _derived(customer: Customer, contacts: list[tuple[str, str]], has_contacts: 
         credit_code=customer.credit_code,
         city=customer.city,
         contacts=contacts,
+        forms=pinyin.forms,
     )
     filled = sum(1 for f in _completeness_fields() if getattr(customer, f) not in (None, ""))
-    customer.completeness = round(
-        100 * (filled + int(has_contacts) + int(has_sales)) / (len(_completeness_fields()) + 2)
-    )
+    total = len(_completeness_fields()) + 2
+    customer.completeness = round(100 * (filled + int(has_contacts) + int(has_sales)) / total)
 
 
 def _completeness_fields() -> tuple[str, ...]:
@@ -432,17 +454,34 @@ def _check_scope(actor, pks: list[int]) -> None:
         raise PermissionDenied(_("The customer would be outside the data you may see."))
 
 
+def _cache_related(objs: list[Customer], actor) -> None:
+    """Put each customer's owner, team and creator in its relation cache from two queries, so
+    the change log names them without a query per row."""
+    users = {u.pk: u for u in User.objects.filter(pk__in={c.owner_id for c in objs} | {actor.pk})}
+    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in={c.team_id for c in objs})}
+    owner, team, creator = (Customer._meta.get_field(n) for n in ("owner", "team", "created_by"))
+    for c in objs:
+        if not owner.is_cached(c) and c.owner_id in users:
+            owner.set_cached_value(c, users[c.owner_id])
+        if not team.is_cached(c) and c.team_id in units:
+            team.set_cached_value(c, units[c.team_id])
+        if c.created_by_id and not creator.is_cached(c) and c.created_by_id in users:
+            creator.set_cached_value(c, users[c.created_by_id])
+
+
 def write_customers(actor, rows: list[Row]) -> None:
     """Create and update the prepared rows in bulk, with their change-log rows."""
     now = timezone.now()
+    pinyin = _Pinyin()
     creates = [r.payload[0] for r in rows if r.outcome == CREATE]
     updates = [(r.payload[0], r.payload[1]) for r in rows if r.outcome == UPDATE]
+    _cache_related([c for c in creates] + [c for c, _ch in updates], actor)
     if creates:
         first = _reserve_numbers("customer", len(creates))
         for i, c in enumerate(creates):
             c.code = f"KH{first + i:07d}"
             c.created_at = c.updated_at = now
-            _derived(c, [], False, False)
+            _derived(c, [], False, False, pinyin)
         Customer.objects.bulk_create(creates, batch_size=1000)
         index_customers([(c.pk, c.search_text) for c in creates], fresh=True)
         log_bulk(
@@ -462,7 +501,7 @@ def write_customers(actor, rows: list[Row]) -> None:
         for c, changes in updates:
             c.updated_at = now
             fields.update(changes)
-            _derived(c, contacts.get(c.pk, []), c.pk in contacts, c.pk in sales)
+            _derived(c, contacts.get(c.pk, []), c.pk in contacts, c.pk in sales, pinyin)
         attnames = [Customer._meta.get_field(f).attname for f in sorted(fields)]
         derived = ["updated_at", "name_sort", "name_key", "search_text", "completeness"]
         models.QuerySet.bulk_update(Customer._base_manager.all(), objs, [*attnames, *derived], batch_size=500)
@@ -549,7 +588,10 @@ def prepare_contacts(actor, rows: list[Row], mode: str) -> None:
         if contact is None and mode == "update":
             row.error("name", _("The customer has no contact of this name."))
             continue
-        contact = contact or Contact(customer_id=customer.pk)
+        if contact is None:
+            contact = Contact(customer=customer)
+        else:
+            Contact._meta.get_field("customer").set_cached_value(contact, customer)  # the log names it, no query
         before = contact.change_log_raw() if contact.pk else {}
         data = {k: ("" if v[k] is None and k != "birthday" else v[k]) for k in v if k in CONTACT_FIELDS}
         if data.get("is_primary") == "":
@@ -602,11 +644,12 @@ def refresh_customers(pks: set[int]) -> None:
     if not ids:
         return
     contacts, sales = _contacts_of(ids), _with_sales(ids)
+    pinyin = _Pinyin()
     objs = []
     for chunk in _chunks(ids):
         objs += list(Customer.objects.filter(pk__in=chunk))
     for c in objs:
-        _derived(c, contacts.get(c.pk, []), c.pk in contacts, c.pk in sales)
+        _derived(c, contacts.get(c.pk, []), c.pk in contacts, c.pk in sales, pinyin)
     Customer.objects.bulk_update(objs, ["search_text", "completeness", "name_sort", "name_key"], batch_size=500)
     index_customers([(c.pk, c.search_text) for c in objs])
 

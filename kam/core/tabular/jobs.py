@@ -63,7 +63,7 @@ def download_url(job_id: int) -> str | None:
     """The jobs app's checked download view for the job's file (None until it has one)."""
     from django.urls import NoReverseMatch, reverse
 
-    for name in ("jobs:download", "jobs:file"):
+    for name in ("jobs:download", "jobs:file", "tabular:export-download"):
         try:
             return reverse(name, args=[job_id])
         except NoReverseMatch:

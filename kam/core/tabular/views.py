@@ -16,7 +16,6 @@ import tempfile
 from pathlib import Path
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseBadRequest
@@ -25,8 +24,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
-
-from kam.core.context import change_context, current_context
 
 from . import engine
 from .reader import FileRefused
@@ -88,27 +85,6 @@ def _entry(request, token: str) -> dict:
     return entry
 
 
-def run_inline(*, actor, spec: str, token: str, mode: str, dry_run: bool, request_id: str | None = None) -> dict:
-    """Run an import step now (the pages and the API without a job worker): the result dict, or
-    ``{"refused": message}`` for a file that cannot be read; an error report is stored beside
-    the upload as ``<token>.errors.xlsx``."""
-    kind = token.rsplit(".", 1)[-1]
-
-    def keep_report(name: str, path: Path) -> None:
-        (engine.upload_dir() / (token + ".errors.xlsx")).write_bytes(path.read_bytes())
-
-    try:
-        path = engine.upload_path(token)
-        with change_context(source="import", actor=actor, request_id=request_id or current_context().request_id):
-            return engine.run_import(
-                actor=actor, spec_key=spec, path=path, kind=kind, mode=mode, dry_run=dry_run, report=keep_report
-            )
-    except FileRefused as exc:
-        return {"refused": str(exc)}
-    except engine.ImportFailed as exc:
-        return {**exc.result, "failed": True}
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_start(request):
@@ -125,81 +101,105 @@ def import_start(request):
             form.add_error("file", str(exc))
         else:
             spec, mode = form.cleaned_data["spec"], form.cleaned_data["mode"]
-            result = run_inline(actor=request.user, spec=spec, token=token, mode=mode, dry_run=True)
-            if "refused" in result:
-                engine.discard_upload(token)
-                form.add_error("file", result["refused"])
-            else:
-                entries = _imports(request)
-                entries[token] = {
-                    "user": request.user.pk,
-                    "spec": spec,
-                    "mode": mode,
-                    "name": upload.name[:200],
-                    "preview": result,
-                    "at": timezone.now().isoformat(),
-                }
-                request.session.modified = True
-                return redirect("tabular:preview", token=token)
+            job = _start_job(request.user, spec=spec, token=token, mode=mode, dry_run=True, name=upload.name)
+            entries = _imports(request)
+            entries[token] = {
+                "user": request.user.pk,
+                "spec": spec,
+                "mode": mode,
+                "name": upload.name[:200],
+                "check_job": job.pk,
+                "at": timezone.now().isoformat(),
+            }
+            request.session.modified = True
+            return redirect("tabular:preview", token=token)
     return render(request, "tabular/import_start.html", {"form": form, "specs": importable_specs(request.user)})
+
+
+def _start_job(actor, *, spec: str, token: str, mode: str, dry_run: bool, name: str):
+    from django.db import transaction
+
+    from kam.core.jobs.services import job_start
+
+    title = (_("Check {name}") if dry_run else _("Import {name}")).format(name=name[:150])
+    with transaction.atomic():
+        return job_start(
+            actor=actor,
+            kind="tabular.import",
+            params={"spec": spec, "token": token, "mode": mode, "dry_run": dry_run},
+            title=title,
+        )
+
+
+def _job(request, job_id: int | None):
+    from kam.core.jobs.models import Job
+
+    if job_id is None:
+        return None
+    return Job.objects.filter(pk=job_id, actor=request.user).first()
 
 
 @login_required
 def import_preview(request, token: str):
-    """Step 1's result: N new, N updated, N unchanged, N errors; the errors by row and column;
-    the report; the confirm button (only without errors)."""
+    """The import's page: the check's progress, then its result — N new, N updated, N
+    unchanged, N errors, the errors by row and column, the report, the confirm button (only
+    without errors) — then the write's progress and its result. HTMX polls ``?poll=1`` while a
+    job runs."""
     entry = _entry(request, token)
     spec = _spec_or_404(entry["spec"])
-    return render(
-        request,
-        "tabular/import_preview.html",
-        {
-            "token": token,
-            "entry": entry,
-            "spec": spec,
-            "mode_label": MODE_LABELS.get(entry["mode"], ""),
-            "result": entry.get("done") or entry["preview"],
-            "done": "done" in entry,
-            "has_report": (engine.upload_dir() / (token + ".errors.xlsx")).exists(),
-        },
-    )
+    check, write = _job(request, entry.get("check_job")), _job(request, entry.get("write_job"))
+    job = write or check
+    if job is None:
+        raise Http404
+    context = {
+        "token": token,
+        "entry": entry,
+        "spec": spec,
+        "mode_label": MODE_LABELS.get(entry["mode"], ""),
+        "job": job,
+        "check": check,
+        "write": write,
+        "result": (job.result or (check.result if check else None)) or {},
+        "running": not job.is_finished,
+    }
+    template = "tabular/import_preview.html"
+    if request.GET.get("poll"):
+        template += "#status"
+    return render(request, template, context)
 
 
 @login_required
 @require_POST
 def import_confirm(request, token: str):
-    """Step 2: write all rows or none — validated again now; the upload is deleted after."""
+    """Step 2: write all rows or none, as a job — validated again as it runs; the upload is
+    deleted after."""
     entry = _entry(request, token)
     spec = _spec_or_404(entry["spec"])
     if not spec.permission(request.user, entry["mode"]):
         raise PermissionDenied
-    if "done" in entry:
+    check = _job(request, entry.get("check_job"))
+    if entry.get("write_job") or check is None or not check.is_finished or (check.result or {}).get("errors", 1):
         return redirect("tabular:preview", token=token)
-    result = run_inline(actor=request.user, spec=entry["spec"], token=token, mode=entry["mode"], dry_run=False)
-    if "refused" in result:
-        messages.error(request, result["refused"])
-        return redirect("tabular:start")
-    entry["done"] = result
+    job = _start_job(
+        request.user, spec=entry["spec"], token=token, mode=entry["mode"], dry_run=False, name=entry["name"]
+    )
+    entry["write_job"] = job.pk
     request.session.modified = True
-    if result.get("failed"):
-        messages.error(request, _("Nothing was imported: some rows became invalid since the preview."))
-    else:
-        engine.discard_upload(token)
-        messages.success(
-            request,
-            _("Imported: {created} created, {updated} updated, {unchanged} unchanged.").format(**result),
-        )
     return redirect("tabular:preview", token=token)
 
 
 @login_required
 def import_report(request, token: str):
-    """The error report of an upload: its rows in error with the bad cells marked."""
-    _entry(request, token)
-    path = engine.upload_dir() / (token + ".errors.xlsx")
-    if not path.exists():
+    """The error report of an upload's check: its rows in error with the bad cells marked."""
+    entry = _entry(request, token)
+    job = _job(request, entry.get("write_job")) or _job(request, entry.get("check_job"))
+    if job is None or not job.file:
+        job = _job(request, entry.get("check_job"))
+    if job is None or not job.file:
         raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename="import-errors.xlsx", content_type=XLSX)
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.file_name or "errors.xlsx", content_type=XLSX
+    )
 
 
 def template_response(spec) -> FileResponse:
@@ -218,21 +218,47 @@ def import_template(request, spec: str):
     return template_response(s)
 
 
-def export_response(actor, spec, params) -> FileResponse:
-    tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by FileResponse
-    engine.run_export(actor=actor, spec_key=spec.key, params=params, path=Path(tmp.name))
-    tmp.seek(0)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return FileResponse(tmp, as_attachment=True, filename=f"{spec.key}-{stamp}.xlsx", content_type=XLSX)
-
-
 @login_required
 def export(request, spec: str):
-    """导出: the list as filtered and sorted — the list page's own query string — to .xlsx."""
+    """导出: the list as filtered and sorted — the list page's own query string — to .xlsx, as a
+    job: the page shows its progress and then the download."""
     s = _spec_or_404(spec)
     if not s.permission(request.user, "export"):
         raise PermissionDenied
+    params = request.GET.copy()
     try:
-        return export_response(request.user, s, request.GET)
+        s.export_rows(request.user, params)  # the parameters are checked before the job starts
     except ValidationError as exc:
         return HttpResponseBadRequest("; ".join(exc.messages))
+    from django.db import transaction
+
+    from kam.core.jobs.services import job_start
+
+    with transaction.atomic():
+        job = job_start(
+            actor=request.user,
+            kind="tabular.export",
+            params={"spec": s.key, **{k: params.getlist(k)[-1] for k in params}},
+            title=_("Export {spec}").format(spec=s.label),
+        )
+    return redirect("tabular:export-job", job_id=job.pk)
+
+
+@login_required
+def export_job(request, job_id: int):
+    """An export's progress bar, then its download link (HTMX polls ``?poll=1``)."""
+    job = _job(request, job_id)
+    if job is None or job.kind != "tabular.export":
+        raise Http404
+    template = "tabular/export_job.html" + ("#status" if request.GET.get("poll") else "")
+    return render(request, template, {"job": job, "running": not job.is_finished})
+
+
+@login_required
+def export_download(request, job_id: int):
+    job = _job(request, job_id)
+    if job is None or job.kind != "tabular.export" or not job.file:
+        raise Http404
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.file_name or "export.xlsx", content_type=XLSX
+    )
