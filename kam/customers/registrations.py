@@ -84,6 +84,12 @@ def _demo(ctx) -> None:
     load(ctx)
 
 
+def _demo_import(ctx) -> None:
+    from .demo import load_import
+
+    load_import(ctx)
+
+
 def _gendata(ctx) -> None:
     from .gendata import load
 
@@ -94,6 +100,12 @@ def _gendata_arguments(parser) -> None:
     from .gendata import add_arguments
 
     add_arguments(parser)
+
+
+def _bench_excel(ctx):
+    from .tabular_bench import prepare
+
+    return prepare(ctx)
 
 
 def _bench(ctx):
@@ -196,8 +208,10 @@ def register_all() -> None:
         ChangeEvent("purge", _("Purged"), order=22),
     )
     register("demo_loaders", Loader("customers", _demo, order=20))
+    register("demo_loaders", Loader("customers-import", _demo_import, order=25))
     register("gendata_loaders", Loader("customers", _gendata, order=20, add_arguments=_gendata_arguments))
     register("bench_cases", BenchCases("customers", _bench, order=20))
+    register("bench_cases", BenchCases("customers-excel", _bench_excel, order=25))
     register("urls", UrlMount("customers/", "kam.customers.urls", order=20))
     register("api_urls", UrlMount("", "kam.customers.api.urls", order=20))
     register(
