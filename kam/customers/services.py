@@ -381,12 +381,12 @@ def prepare_customer(
     else:
         owner_changed = owner_id is not None and owner_id != customer.owner_id
         team_changed = team_id is not None and team_id != customer.team_id
-        if owner_changed:
+        if owner_changed and owner_id is not None:
             if isinstance(owner, User):
                 customer.owner = owner
             else:
                 customer.owner_id = owner_id
-        if team_changed:
+        if team_changed and team_id is not None:
             if isinstance(team, OrgUnit):
                 customer.team = team
             else:
