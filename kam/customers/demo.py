@@ -293,6 +293,6 @@ def load_import(ctx) -> None:
         actor=actor,
         kind="tabular.import",
         params={"spec": "customers", "token": token, "mode": "upsert", "dry_run": False},
-        title="导入 {}".format(DEMO_IMPORT),
+        title=f"导入 {DEMO_IMPORT}",
     )
     run_job(job.pk)  # now, so the demo shows it finished (the queued task finds it done)

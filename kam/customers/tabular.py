@@ -454,6 +454,18 @@ def _check_scope(actor, pks: list[int]) -> None:
         raise PermissionDenied(_("The customer would be outside the data you may see."))
 
 
+def _log_in_chunks(entries, size: int = 2000) -> None:
+    """:func:`log_bulk` a chunk at a time, so 100,000 change-log rows are never all in memory."""
+    chunk: list = []
+    for entry in entries:
+        chunk.append(entry)
+        if len(chunk) >= size:
+            log_bulk(chunk)
+            chunk = []
+    if chunk:
+        log_bulk(chunk)
+
+
 def _update_rows(model, objs: list, fields: list[str]) -> None:
     """``UPDATE … SET f = %s … WHERE id = %s`` for each object, in one ``executemany`` per 500
     rows — Django's ``bulk_update`` builds a CASE per field and row, which costs seconds per
@@ -502,7 +514,7 @@ def write_customers(actor, rows: list[Row]) -> None:
             _derived(c, [], False, False, pinyin)
         Customer.objects.bulk_create(creates, batch_size=1000)
         index_customers([(c.pk, c.search_text) for c in creates], fresh=True)
-        log_bulk(
+        _log_in_chunks(
             (
                 c,
                 ObjectChange.Action.CREATE,
@@ -523,7 +535,7 @@ def write_customers(actor, rows: list[Row]) -> None:
         derived = ["updated_at", "name_sort", "name_key", "search_text", "completeness"]
         _update_rows(Customer, objs, [*sorted(fields), *derived])
         index_customers([(c.pk, c.search_text) for c in objs])
-        log_bulk((c, ObjectChange.Action.UPDATE, changes, None) for c, changes in updates)
+        _log_in_chunks((c, ObjectChange.Action.UPDATE, changes, None) for c, changes in updates)
     _check_scope(actor, [c.pk for c in creates] + [c.pk for c, _ch in updates])
 
 
@@ -632,7 +644,7 @@ def write_contacts(actor, rows: list[Row]) -> None:
     for c in creates:
         c.created_at = c.updated_at = now
     Contact.objects.bulk_create(creates, batch_size=1000)
-    log_bulk(
+    _log_in_chunks(
         (
             c,
             ObjectChange.Action.CREATE,
@@ -647,7 +659,7 @@ def write_contacts(actor, rows: list[Row]) -> None:
             c.updated_at = now
             fields.update(changes)
         _update_rows(Contact, [c for c, _ch in updates], [*sorted(fields), "updated_at"])
-        log_bulk((c, ObjectChange.Action.UPDATE, changes, None) for c, changes in updates)
+        _log_in_chunks((c, ObjectChange.Action.UPDATE, changes, None) for c, changes in updates)
     refresh_customers({c.customer_id for c in creates} | {c.customer_id for c, _ch in updates})
 
 

@@ -18,7 +18,9 @@ class TabularConfig(AppConfig):
             "api_schema",
             ApiSchema(
                 "tabular",
-                tags=({"name": "imports", "description": "Excel import and export (R2.3): imports, exports, templates."},),
+                tags=(
+                    {"name": "imports", "description": "Excel import and export (R2.3): imports, exports, templates."},
+                ),
                 order=90,
             ),
         )

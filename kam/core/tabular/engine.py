@@ -263,6 +263,7 @@ def parse_rows(spec: ImportSpec, sheet: reader.Sheet) -> tuple[list[Column], lis
         raise FileRefused(_("The file has no rows."))
     mapped = map_headings(spec, heading_row)
     present = [(i, c, CellParser(c)) for i, c in enumerate(mapped) if c is not None]
+    positions = {c.field: i for i, c, _p in present}
     rows: list[Row] = []
     limit = reader.max_rows()
     for cells in sheet.rows:
@@ -272,12 +273,10 @@ def parse_rows(spec: ImportSpec, sheet: reader.Sheet) -> tuple[list[Column], lis
         if len(rows) >= limit:
             raise FileRefused(reader._too_many_rows())
         values: dict[str, Any] = {}
-        raw: dict[str, Any] = {}
-        row = Row(number=number, values=values, raw=raw)
+        row = Row(number=number, values=values, cells=cells, positions=positions)
         width = len(cells)
         for i, c, parse in present:
             cell = cells[i] if i < width else ""
-            raw[c.field] = cell
             try:
                 values[c.field] = parse(cell)
             except ValueError as exc:

@@ -64,15 +64,22 @@ class Column:
 @dataclass
 class Row:
     """A parsed data row: ``number`` is its row in the sheet (1 = the heading row), ``values``
-    the parsed cells by column field (only the columns the file has), ``raw`` the cells as read;
-    ``errors`` collects (field or None, message)."""
+    the parsed cells by column field (only the columns the file has), ``cells`` the row as read
+    (the sheet's own list, not a copy: an import of 100,000 rows keeps one of each) and
+    ``positions`` where each column field is in it; ``errors`` collects (field or None, message)."""
 
     number: int
     values: dict[str, Any]
-    raw: dict[str, Any]
+    cells: list[Any]
+    positions: dict[str, int]
     errors: list[tuple[str | None, str]] = field(default_factory=list)
     outcome: str = ""
     payload: Any = None  # whatever the app's prepare keeps for its write
+
+    def raw(self, field_name: str) -> Any:
+        """The cell of ``field_name`` as the file had it ("" if the row is shorter)."""
+        i = self.positions.get(field_name)
+        return self.cells[i] if i is not None and i < len(self.cells) else ""
 
     def error(self, field_name: str | None, message: Any) -> None:
         self.errors.append((field_name, str(message)))

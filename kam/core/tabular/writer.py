@@ -196,7 +196,7 @@ def write_error_report(path: Path, headings: list[str], fields: list[str | None]
         ws.write_number(n, 0, row.number)
         for i, f in enumerate(fields, start=1):
             messages = by_field.get(f) if f is not None else None
-            write_cell(ws, n, i, row.raw.get(f) if f is not None else "", bad if messages else None)
+            write_cell(ws, n, i, row.raw(f) if f is not None else "", bad if messages else None)
             if messages:
                 ws.write_comment(n, i, "\n".join(messages), {"x_scale": 2, "y_scale": 1.5})
         ws.write_string(n, len(headings) + 1, "; ".join(m for ms in by_field.values() for m in ms))
