@@ -9,7 +9,7 @@ urlpatterns = [
     path("export/<slug:spec>/", views.export, name="export"),
     path("exports/<int:job_id>/", views.export_job, name="export-job"),
     path("exports/<int:job_id>/download/", views.export_download, name="export-download"),
-    path("<str:token>/", views.import_preview, name="preview"),
-    path("<str:token>/confirm/", views.import_confirm, name="confirm"),
-    path("<str:token>/report/", views.import_report, name="report"),
+    path("<slug:token>/", views.import_preview, name="preview"),
+    path("<slug:token>/confirm/", views.import_confirm, name="confirm"),
+    path("<slug:token>/report/", views.import_report, name="report"),
 ]

@@ -103,7 +103,9 @@ def import_start(request):
             spec, mode = form.cleaned_data["spec"], form.cleaned_data["mode"]
             job = _start_job(request.user, spec=spec, token=token, mode=mode, dry_run=True, name=upload.name)
             entries = _imports(request)
-            entries[token] = {
+            key = token.split(".")[0]  # the page's address: no file extension in it
+            entries[key] = {
+                "token": token,
                 "user": request.user.pk,
                 "spec": spec,
                 "mode": mode,
@@ -112,7 +114,7 @@ def import_start(request):
                 "at": timezone.now().isoformat(),
             }
             request.session.modified = True
-            return redirect("tabular:preview", token=token)
+            return redirect("tabular:preview", token=key)
     return render(request, "tabular/import_start.html", {"form": form, "specs": importable_specs(request.user)})
 
 
@@ -181,7 +183,7 @@ def import_confirm(request, token: str):
     if entry.get("write_job") or check is None or not check.is_finished or (check.result or {}).get("errors", 1):
         return redirect("tabular:preview", token=token)
     job = _start_job(
-        request.user, spec=entry["spec"], token=token, mode=entry["mode"], dry_run=False, name=entry["name"]
+        request.user, spec=entry["spec"], token=entry["token"], mode=entry["mode"], dry_run=False, name=entry["name"]
     )
     entry["write_job"] = job.pk
     request.session.modified = True

@@ -25,7 +25,7 @@ from kam.org.testing import PERSONAS, Expectations, Probe, assert_access_matrix
 ORG_PERMISSIONS = {"admin": {"org.manage", "changelog.all"}}
 HISTORY = ("changelog.all", "customers.view")
 IMPORT = ("customers.add", "customers.change")
-TOKEN = "0" * 32 + ".xlsx"
+TOKEN = "0" * 32
 
 
 def _permissions() -> dict[str, set[str]]:
