@@ -120,6 +120,10 @@ def test_the_list_has_import_and_export_buttons(client, world):
     html = client.get(reverse("customers:list") + "?credit_rating=A").content.decode()
     assert 'id="import-customers"' in html
     assert reverse("tabular:export", args=["customers"]) + "?credit_rating=A" in html
+    tab = client.get(
+        reverse("customers:tab", args=[world.c_sp1.pk, "contacts"]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'id="import-contacts"' in tab
     client.force_login(world.p.finance)
     assert 'id="import-customers"' not in client.get(reverse("customers:list")).content.decode()
 
