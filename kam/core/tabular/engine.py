@@ -66,6 +66,26 @@ def upload_dir() -> Path:
     return path
 
 
+UPLOAD_KEEP_SECONDS = 24 * 3600  # an upload whose import was never confirmed is deleted after a day
+
+
+def sweep_uploads(now: float | None = None) -> int:
+    """Delete stored uploads older than :data:`UPLOAD_KEEP_SECONDS` (previews never confirmed);
+    runs whenever a new upload is stored. Returns how many were deleted."""
+    import time
+
+    limit = (now or time.time()) - UPLOAD_KEEP_SECONDS
+    gone = 0
+    for path in upload_dir().iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink()
+                gone += 1
+        except OSError:
+            continue
+    return gone
+
+
 def store_upload(fileobj, name: str) -> str:
     """Check the name and size of an upload and store it under a random name; returns the
     token (the stored name) that the import's steps pass on. :class:`FileRefused` if it is

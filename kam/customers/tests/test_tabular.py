@@ -397,3 +397,18 @@ def test_the_template_has_headings_example_and_lists(tmp_path):
     assert rows[0][1] == "客户名称 *" and rows[1][1] == "上海明珠贸易有限公司"
     with zipfile.ZipFile(path) as zf:
         assert "dataValidation" in zf.read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_uploads_are_stored_under_a_random_name_and_old_ones_swept(tmp_path, settings):
+    import os
+    import time
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    data = io.BytesIO(b"a,b\n1,2\n")
+    token = engine.store_upload(data, "x.csv")
+    path = engine.upload_path(token)
+    assert path.parent == tmp_path / "imports" and len(token) == 36
+    os.utime(path, (time.time() - 2 * 86400,) * 2)
+    assert engine.sweep_uploads() == 1 and not path.exists()
+    with pytest.raises(FileRefused):
+        engine.upload_path("../../etc/passwd")
