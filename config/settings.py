@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "kam.core",
     "kam.core.jobs",
     "kam.core.notifications",
+    "kam.core.tabular",
     "kam.org",
     "kam.customers",
     "kam.site",
@@ -385,3 +386,7 @@ KAM_UNTOUCHED_DAYS = env_int("KAM_UNTOUCHED_DAYS", 90)
 # the duplicate check (查重, kam/customers/duplicates.py): "warn" shows the matches and lets the user
 # save; "block" refuses a customer whose normalised name or phone is already on file
 KAM_DUPLICATE_CHECK = env_choice("KAM_DUPLICATE_CHECK", "warn", ("warn", "block"))
+# Excel import (R2.3): the largest upload, the most data rows, the most a workbook may unpack to
+KAM_IMPORT_MAX_BYTES = env_int("KAM_IMPORT_MAX_BYTES", 20 * 1000 * 1000)
+KAM_IMPORT_MAX_ROWS = env_int("KAM_IMPORT_MAX_ROWS", 1_000_000)
+KAM_IMPORT_MAX_UNPACKED_BYTES = env_int("KAM_IMPORT_MAX_UNPACKED_BYTES", 500 * 1000 * 1000)

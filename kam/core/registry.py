@@ -287,6 +287,15 @@ class ChangeNotifier:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class ImportSpecEntry:
+    """A table the Excel engine (:mod:`kam.core.tabular`) imports and exports (R2.3): registered
+    by the app that owns the table as a :class:`kam.core.tabular.specs.ImportSpec`; this base
+    only fixes the registry's entry type (core's registry imports nothing of its sub-apps)."""
+
+    key: str
+
+
 # --- the registry -------------------------------------------------------------------------------
 
 KEYS: dict[str, type] = {
@@ -310,6 +319,7 @@ KEYS: dict[str, type] = {
     "permission_checks": PermissionCheck,
     "notification_kinds": NotificationKind,
     "change_notifiers": ChangeNotifier,
+    "import_specs": ImportSpecEntry,
 }
 
 

@@ -246,3 +246,53 @@ def _age_quiet_files(created: dict) -> None:
         Customer.objects.filter(pk=customer.pk).update(created_at=when, updated_at=when)
         Contact.objects.filter(customer=customer).update(created_at=when, updated_at=when)
         ObjectChange.objects.filed_under(customer).update(time=when)
+
+
+DEMO_IMPORT = "demo-customers.xlsx"
+
+
+def load_import(ctx) -> None:
+    """demo step: a finished Excel import (R2.3) — 张伟 (sp_east1) imported three new customers and
+    the update of one of theirs from a workbook, as a job with its result and change log."""
+    import io
+
+    import xlsxwriter
+
+    from kam.core.jobs.models import Job
+    from kam.core.jobs.services import job_start, run_job
+    from kam.core.tabular import engine
+
+    from .models import Customer
+    from .testing import valid_uscc
+
+    actor = ctx.users.get("sp_east1")
+    if actor is None or Job.objects.filter(kind="tabular.import", actor=actor, title__contains=DEMO_IMPORT).exists():
+        return
+    rows = [["客户名称", "统一社会信用代码", "公司性质", "员工人数", "信用等级", "主营业务"]]
+    for i, (name, nature, staff, rating, business) in enumerate(
+        (
+            ("苏州工业园区星河精密制造有限公司", "私人有限公司", 320, "A", "精密零部件加工"),
+            ("无锡太湖新材料科技有限公司", "中外合资", 150, "BBB", "高分子复合材料"),
+            ("南通海港物流集团有限公司", "国营公司", 880, "AA", "港口仓储与多式联运"),
+        )
+    ):
+        rows.append([name, valid_uscc(9_100_000 + i), nature, staff, rating, business])
+    own = Customer.objects.filter(owner=actor, status="active").order_by("pk").first()
+    if own is not None:
+        rows.append([own.name, own.credit_code, "", (own.staff_count or 0) + 20, own.credit_rating, own.main_business])
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"strings_to_numbers": False})
+    ws = wb.add_worksheet()
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            ws.write(r, c, v)
+    wb.close()
+    buf.seek(0)
+    token = engine.store_upload(buf, DEMO_IMPORT)
+    job = job_start(
+        actor=actor,
+        kind="tabular.import",
+        params={"spec": "customers", "token": token, "mode": "upsert", "dry_run": False},
+        title=f"导入 {DEMO_IMPORT}",
+    )
+    run_job(job.pk)  # now, so the demo shows it finished (the queued task finds it done)

@@ -86,6 +86,12 @@ def _demo(ctx) -> None:
     load(ctx)
 
 
+def _demo_import(ctx) -> None:
+    from .demo import load_import
+
+    load_import(ctx)
+
+
 def _gendata(ctx) -> None:
     from .gendata import load
 
@@ -96,6 +102,12 @@ def _gendata_arguments(parser) -> None:
     from .gendata import add_arguments
 
     add_arguments(parser)
+
+
+def _bench_excel(ctx):
+    from .tabular_bench import prepare
+
+    return prepare(ctx)
 
 
 def _bench(ctx):
@@ -120,6 +132,9 @@ def _notification_drafts(changes):
 
 
 def register_all() -> None:
+    from .tabular import SPECS
+
+    register("import_specs", *SPECS)
     register(
         "detail_tabs",
         DetailTab("customers.Customer", "overview", _("Overview"), _tab("overview"), order=10),
@@ -219,8 +234,10 @@ def register_all() -> None:
     )
     register("change_notifiers", ChangeNotifier("customers", "customers.Customer", _notification_drafts))
     register("demo_loaders", Loader("customers", _demo, order=20))
+    register("demo_loaders", Loader("customers-import", _demo_import, order=25))
     register("gendata_loaders", Loader("customers", _gendata, order=20, add_arguments=_gendata_arguments))
     register("bench_cases", BenchCases("customers", _bench, order=20))
+    register("bench_cases", BenchCases("customers-excel", _bench_excel, order=25))
     register("urls", UrlMount("customers/", "kam.customers.urls", order=20))
     register("api_urls", UrlMount("", "kam.customers.api.urls", order=20))
     register(

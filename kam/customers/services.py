@@ -151,23 +151,12 @@ def _normalize_customer(customer: Customer) -> None:
     customer.fax = normalize_phone(customer.fax)
 
 
-def credit_code_clash(actor, customer: Customer) -> str | None:
-    """Why ``customer``'s credit code cannot be used — another customer (active or archived)
-    holds it — or None. The natural key of the customer file is unique (R2); the message names
-    the holder only to someone who may see it: anyone else learns that the code is taken and
-    whom to ask, never whose it is."""
-    if not customer.credit_code:
-        return None
-    holder = (
-        Customer.objects.filter(credit_code=customer.credit_code)
-        .exclude(pk=customer.pk)
-        .select_related("owner")
-        .only("pk", "name", "code", "status", "owner__name", "owner__username")
-        .first()
-    )
+def _clash_message(actor, holder: Customer | None, *, visible: bool | None = None) -> str | None:
     if holder is None:
         return None
-    if not Customer.objects.restrict(actor, perms.CUSTOMERS_VIEW).filter(pk=holder.pk).exists():
+    if visible is None:
+        visible = Customer.objects.restrict(actor, perms.CUSTOMERS_VIEW).filter(pk=holder.pk).exists()
+    if not visible:
         return _(
             "This unified social credit code is already registered in another team's customer file; please ask "
             "that customer's owner or your manager to check it."
@@ -183,27 +172,125 @@ def credit_code_clash(actor, customer: Customer) -> str | None:
     ).format(name=holder.name, code=holder.code, owner=owner)
 
 
-def _clean_and_save(actor, customer: Customer) -> None:
-    """``full_clean`` and save, with the credit code's uniqueness checked here (R2) so the
-    message says who holds the code (:func:`credit_code_clash`). The database's unique
-    constraint stays the backstop: a concurrent insert of the same code turns into the same
-    ValidationError, not a 500."""
+def credit_code_clash(actor, customer: Customer) -> str | None:
+    """Why ``customer``'s credit code cannot be used — another customer (active or archived)
+    holds it — or None. The natural key of the customer file is unique (R2); the message names
+    the holder only to someone who may see it: anyone else learns that the code is taken and
+    whom to ask, never whose it is."""
+    if not customer.credit_code:
+        return None
+    holder = (
+        Customer.objects.filter(credit_code=customer.credit_code)
+        .exclude(pk=customer.pk)
+        .select_related("owner")
+        .only("pk", "name", "code", "status", "owner__name", "owner__username")
+        .first()
+    )
+    return _clash_message(actor, holder)
+
+
+class RuleChecks:
+    """The questions the customer rules ask of the database (is this owner active, may the actor
+    assign them, who holds this credit code …), answered by a query each — for one record at a
+    time (pages, API). :class:`BatchRuleChecks` answers the same questions from sets loaded once
+    (the importer), so both entry points run the very same rules (:func:`prepare_customer`)."""
+
+    def __init__(self, actor: User) -> None:
+        self.actor = actor
+
+    def active_user(self, pk: int) -> bool:
+        return User.objects.filter(pk=pk, is_active=True).exists()
+
+    def active_unit(self, pk: int) -> bool:
+        return OrgUnit.objects.filter(pk=pk, is_active=True).exists()
+
+    def may_reassign(self) -> bool:
+        return access_for(self.actor).has(perms.CUSTOMERS_REASSIGN)
+
+    def assignable(self, pk: int) -> bool:
+        return assignable_owners(self.actor).filter(pk=pk).exists()
+
+    def choosable(self, pk: int, permission: str) -> bool:
+        return choosable_teams(self.actor, permission).filter(pk=pk).exists()
+
+    def clash(self, customer: Customer) -> str | None:
+        return credit_code_clash(self.actor, customer)
+
+    unique = True  # also run the model's own unique checks (one query per unique field)
+
+
+class BatchRuleChecks(RuleChecks):
+    """:class:`RuleChecks` from sets loaded in a few queries for a whole import: the active
+    users and units, the owners and teams the actor may choose, and the customers holding the
+    file's credit codes (``holders``: code → customer, with the ids the actor may see)."""
+
+    unique = False  # the importer checks credit codes against ``holders`` and within the file
+
+    def __init__(self, actor: User, *, holders: Mapping[str, Customer], visible: set[int]) -> None:
+        super().__init__(actor)
+        self.users = set(User.objects.filter(is_active=True).values_list("pk", flat=True))
+        self.units = set(OrgUnit.objects.filter(is_active=True).values_list("pk", flat=True))
+        self.reassign = access_for(actor).has(perms.CUSTOMERS_REASSIGN)
+        self.owners = set(assignable_owners(actor).values_list("pk", flat=True))
+        self.teams: dict[str, set[int]] = {}
+        self.holders = holders
+        self.visible = visible
+
+    def active_user(self, pk: int) -> bool:
+        return pk in self.users
+
+    def active_unit(self, pk: int) -> bool:
+        return pk in self.units
+
+    def may_reassign(self) -> bool:
+        return self.reassign
+
+    def assignable(self, pk: int) -> bool:
+        return pk in self.owners
+
+    def choosable(self, pk: int, permission: str) -> bool:
+        if permission not in self.teams:
+            self.teams[permission] = set(choosable_teams(self.actor, permission).values_list("pk", flat=True))
+        return pk in self.teams[permission]
+
+    def clash(self, customer: Customer) -> str | None:
+        holder = self.holders.get(customer.credit_code) if customer.credit_code else None
+        if holder is None or holder.pk == customer.pk:
+            return None
+        return _clash_message(self.actor, holder, visible=holder.pk in self.visible)
+
+
+def _clean(actor, customer: Customer, checks: RuleChecks) -> None:
+    """``full_clean`` with the credit code's uniqueness checked by ``checks.clash`` (R2) so the
+    message says who holds the code (:func:`credit_code_clash`); then the duplicate check
+    (``KAM_DUPLICATE_CHECK=block`` refuses a duplicate)."""
     errors: dict[str, list] = {}
-    clash = credit_code_clash(actor, customer)
+    clash = checks.clash(customer)
+    exclude = ["credit_code"] if clash else []
+    if not checks.unique:
+        exclude += ["owner", "team", "created_by"]  # checked against the loaded sets, not a query per row
+    if not customer.code:
+        exclude.append("code")  # a new customer's number comes from the sequence when it is saved
     try:
-        customer.full_clean(exclude=["credit_code"] if clash else None, validate_unique=False)
+        customer.full_clean(exclude=exclude or None, validate_unique=False)
     except ValidationError as exc:
         errors = exc.update_error_dict(errors)
-    try:
-        # the credit code's unique check is ours: Django's reads 「具有 统一社会信用代码 的 客户 已存在。」
-        customer.validate_unique(exclude=[*errors, "credit_code"])
-    except ValidationError as exc:
-        errors = exc.update_error_dict(errors)
+    if checks.unique:
+        try:
+            # the credit code's unique check is ours: Django's reads 「具有 统一社会信用代码 的 客户 已存在。」
+            customer.validate_unique(exclude=[*errors, "credit_code", *exclude])
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
     if clash:
         errors["credit_code"] = [clash]
     if errors:
         raise ValidationError(errors)
-    check_before_save(actor=actor, customer=customer)  # KAM_DUPLICATE_CHECK=block refuses a duplicate
+    check_before_save(actor=actor, customer=customer)
+
+
+def _save(actor, customer: Customer) -> None:
+    """Save; the database's unique constraint stays the backstop: a concurrent insert of the
+    same code turns into the same ValidationError, not a 500."""
     try:
         with transaction.atomic():
             customer.save()
@@ -215,7 +302,13 @@ def _clean_and_save(actor, customer: Customer) -> None:
 
 
 def _validate_owner_team(
-    actor, customer: Customer, *, owner_changed: bool, team_changed: bool, team_permission: str
+    actor,
+    customer: Customer,
+    *,
+    owner_changed: bool,
+    team_changed: bool,
+    team_permission: str,
+    checks: RuleChecks | None = None,
 ) -> None:
     """The rules on a customer's owner and team, for every entry point (page, API, admin,
     import, command):
@@ -227,22 +320,89 @@ def _validate_owner_team(
     * a new customer is filed under a team the creator may choose (:func:`choosable_teams`):
       a specialist cannot file one under another region's team.
     """
+    checks = checks or RuleChecks(actor)
     errors: dict[str, list[str]] = {}
-    if customer.owner_id and not User.objects.filter(pk=customer.owner_id, is_active=True).exists():
+    if customer.owner_id and not checks.active_user(customer.owner_id):
         errors.setdefault("owner", []).append(_("The owner must be an active user."))
-    if customer.team_id and not OrgUnit.objects.filter(pk=customer.team_id, is_active=True).exists():
+    if customer.team_id and not checks.active_unit(customer.team_id):
         errors.setdefault("team", []).append(_("The team must be an active org unit."))
     if errors:
         raise ValidationError(errors)
     if owner_changed or (team_changed and team_permission == perms.CUSTOMERS_REASSIGN):
-        if not access_for(actor).has(perms.CUSTOMERS_REASSIGN):
+        if not checks.may_reassign():
             raise PermissionDenied(_("You may not move a customer to another owner or team."))
-    if owner_changed and not assignable_owners(actor).filter(pk=customer.owner_id).exists():
+    if owner_changed and not checks.assignable(customer.owner_id):
         errors["owner"] = [_("Choose an owner in your part of the organisation.")]
-    if team_changed and not choosable_teams(actor, team_permission).filter(pk=customer.team_id).exists():
+    if team_changed and not checks.choosable(customer.team_id, team_permission):
         errors["team"] = [_("Choose a team in your part of the organisation.")]
     if errors:
         raise ValidationError(errors)
+
+
+def prepare_customer(
+    *,
+    actor: User,
+    customer: Customer,
+    data: Mapping[str, Any],
+    owner: User | int | None = None,
+    team: OrgUnit | int | None = None,
+    checks: RuleChecks | None = None,
+) -> Customer:
+    """The one clean step of a customer's file, shared by :func:`customer_create`,
+    :func:`customer_update` and the importer (R2.3): assign ``data``, derive the place from the
+    division code, apply the owner/team rules, normalise codes and numbers, ``full_clean`` and
+    the credit-code and duplicate checks. Nothing is saved; raises ``ValidationError`` (keyed by
+    field) or ``PermissionDenied``. A new customer (no pk) goes to ``owner`` or the actor and
+    ``team`` or the actor's default team. ``owner``/``team`` may be ids (the importer)."""
+    checks = checks or RuleChecks(actor)
+    creating = customer._state.adding
+    _assign(customer, data, (*CUSTOMER_FIELDS, *REGION_FIELDS))
+    _apply_division(customer, data)
+    owner_id = owner.pk if isinstance(owner, User) else owner
+    team_id = team.pk if isinstance(team, OrgUnit) else team
+    if creating:
+        if owner_id is None:
+            customer.owner = actor
+        elif isinstance(owner, User):
+            customer.owner = owner
+        else:
+            customer.owner_id = owner_id
+        if team_id is None:
+            chosen = default_team_for(actor)
+            if chosen is None:
+                raise ValidationError({"team": [_("Choose the team this customer belongs to.")]})
+            customer.team = chosen
+        elif isinstance(team, OrgUnit):
+            customer.team = team
+        else:
+            customer.team_id = team_id
+        owner_changed, team_changed = customer.owner_id != actor.pk, True
+        team_permission = perms.CUSTOMERS_ADD
+    else:
+        owner_changed = owner_id is not None and owner_id != customer.owner_id
+        team_changed = team_id is not None and team_id != customer.team_id
+        if owner_changed and owner_id is not None:
+            if isinstance(owner, User):
+                customer.owner = owner
+            else:
+                customer.owner_id = owner_id
+        if team_changed and team_id is not None:
+            if isinstance(team, OrgUnit):
+                customer.team = team
+            else:
+                customer.team_id = team_id
+        team_permission = perms.CUSTOMERS_REASSIGN
+    _validate_owner_team(
+        actor,
+        customer,
+        owner_changed=owner_changed,
+        team_changed=team_changed,
+        team_permission=team_permission,
+        checks=checks,
+    )
+    _normalize_customer(customer)
+    _clean(actor, customer, checks)
+    return customer
 
 
 @attributed
@@ -258,24 +418,10 @@ def customer_create(
 ) -> Customer:
     """Create a customer file with its contacts and yearly sales (R2)."""
     _require(actor, perms.CUSTOMERS_ADD)
-    customer = Customer(created_by=actor)
-    _assign(customer, data, (*CUSTOMER_FIELDS, *REGION_FIELDS))
-    _apply_division(customer, data)
-    customer.owner = owner or actor
-    chosen_team = team or default_team_for(actor)
-    if chosen_team is None:
-        raise ValidationError({"team": [_("Choose the team this customer belongs to.")]})
-    customer.team = chosen_team
-    _validate_owner_team(
-        actor,
-        customer,
-        owner_changed=customer.owner_id != actor.pk,
-        team_changed=True,
-        team_permission=perms.CUSTOMERS_ADD,
-    )
-    _normalize_customer(customer)
-    customer.code = next_customer_code()
-    _clean_and_save(actor, customer)
+    # the number first, so its uniqueness is checked with the rest (the sequence rolls back with a refusal)
+    new = Customer(created_by=actor, code=next_customer_code())
+    customer = prepare_customer(actor=actor, customer=new, data=data, owner=owner, team=team)
+    _save(actor, customer)
     errors: dict[str, list] = {}
     for i, row in enumerate(contacts):
         try:
@@ -311,23 +457,8 @@ def customer_update(
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.is_archived:
         raise ValidationError(_("An archived customer cannot be edited; restore it first."))
-    _assign(customer, data, (*CUSTOMER_FIELDS, *REGION_FIELDS))
-    _apply_division(customer, data)
-    owner_changed = owner is not None and owner.pk != customer.owner_id
-    team_changed = team is not None and team.pk != customer.team_id
-    if owner is not None and owner_changed:
-        customer.owner = owner
-    if team is not None and team_changed:
-        customer.team = team
-    _validate_owner_team(
-        actor,
-        customer,
-        owner_changed=owner_changed,
-        team_changed=team_changed,
-        team_permission=perms.CUSTOMERS_REASSIGN,
-    )
-    _normalize_customer(customer)
-    _clean_and_save(actor, customer)
+    prepare_customer(actor=actor, customer=customer, data=data, owner=owner, team=team)
+    _save(actor, customer)
     refresh_derived(customer)
     _still_in_scope(actor, customer)
     return customer
@@ -371,10 +502,18 @@ def customer_restore(*, actor: User, customer: Customer) -> Customer:
     return customer
 
 
-def _contact_save(contact: Contact, data: Mapping[str, Any]) -> Contact:
+def prepare_contact(contact: Contact, data: Mapping[str, Any], *, customer_checked: bool = True) -> Contact:
+    """The one clean step of a contact, shared by the services and the importer (R2.3): assign
+    ``data``, normalise the phone, ``full_clean``. ``customer_checked``: the caller has resolved
+    the customer itself (the importer, in bulk), so its existence is not queried again."""
     _assign(contact, data, CONTACT_FIELDS)
     contact.phone = normalize_phone(contact.phone)
-    contact.full_clean()
+    contact.full_clean(exclude=["customer"] if customer_checked else None)
+    return contact
+
+
+def _contact_save(contact: Contact, data: Mapping[str, Any]) -> Contact:
+    prepare_contact(contact, data, customer_checked=False)
     contact.save()
     return contact
 

@@ -141,6 +141,7 @@ def customer_list(request):
         "cards": customer_cards(customers, selectable=True),
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "ordering", "page_size", "columns")),
         "can_add": policies.can_add_customer(user),
+        "can_import": access_for(user).has(perms.CUSTOMERS_ADD) or access_for(user).has(perms.CUSTOMERS_CHANGE),
         "can_reassign": can_reassign,
         "can_archive": can_archive,
         "owner_select": _owner_select(user) if can_reassign else "",

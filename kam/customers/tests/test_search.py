@@ -133,3 +133,28 @@ def test_database_index_holds_the_same_grams_as_python(world):
             cur.execute("SELECT id, kam_grams(search_text) FROM customers_customer")
         got = dict(cur.fetchall())
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "上海明珠贸易有限公司",
+        "重庆长安汽车股份有限公司",
+        "银行行长",
+        "乐乐音乐",
+        "单于",
+        "Apple 中国",
+        "上海ABC科技（集团）有限公司",
+        "ＡＢＣ全角",
+        "㈱东京",
+        "北京 朝阳·三里屯",
+        "中国-Bank_of 行",
+        "123",
+        "",
+    ],
+)
+def test_name_pinyin_in_one_pass_equals_the_three(name):
+    """The importer's one-pass pinyin (R2.3 speed) gives exactly the search forms and sort key."""
+    from kam.customers.search import name_pinyin, name_sort_key, pinyin_forms
+
+    assert name_pinyin(name) == (*pinyin_forms(name), name_sort_key(name))

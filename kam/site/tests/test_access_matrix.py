@@ -24,6 +24,8 @@ from kam.org.testing import PERSONAS, Expectations, Probe, assert_access_matrix
 # codes of the organisation per persona (hand-written, like the customer file's in the kit)
 ORG_PERMISSIONS = {"admin": {"org.manage", "changelog.all"}}
 HISTORY = ("changelog.all", "customers.view")
+IMPORT = ("customers.add", "customers.change")
+TOKEN = "0" * 32
 
 
 def _permissions() -> dict[str, set[str]]:
@@ -153,6 +155,13 @@ def _pages() -> list[Probe]:
             data=lambda w: {"ids": [w.c_sp1.pk], "reason": "矩阵"},
         ),
         Probe("customer export", "get", lambda w: reverse("customers:export"), "customers.view"),
+        # the import wizard (R2.3): an upload's token is the uploader's alone — anyone else gets 404
+        Probe("import start", "get", lambda w: reverse("tabular:start"), IMPORT),
+        Probe("import template", "get", lambda w: reverse("tabular:template", args=["customers"]), IMPORT),
+        Probe("excel export", "get", lambda w: reverse("tabular:export", args=["customers"]), "customers.view"),
+        Probe("import preview", "get", lambda w: reverse("tabular:preview", args=[TOKEN]), None, ok=404),
+        Probe("import report", "get", lambda w: reverse("tabular:report", args=[TOKEN]), None, ok=404),
+        Probe("import confirm", "post", lambda w: reverse("tabular:confirm", args=[TOKEN]), None, ok=404),
         # the form's duplicate check (查重): list-like, answers everyone with customers.view
         Probe(
             "customer duplicates",
@@ -378,6 +387,26 @@ def _api() -> list[Probe]:
             None,
             api=True,
             data={"kinds": [{"kind": "jobs.finished", "in_app": True}]},
+        ),
+        # Excel import/export (R2.3): a request without a file is refused (400) only after the permission
+        Probe(
+            "api import",
+            "post",
+            lambda w: "/api/v1/imports/",
+            IMPORT,
+            api=True,
+            ok=400,
+            data={"spec": "customers", "mode": "upsert"},
+        ),
+        Probe("api import template", "get", lambda w: "/api/v1/imports/templates/customers/", IMPORT, api=True),
+        Probe(
+            "api export",
+            "post",
+            lambda w: "/api/v1/exports/",
+            "customers.view",
+            api=True,
+            ok=202,
+            data={"spec": "customers"},
         ),
     ]
     customer_url = "/api/v1/customers/{}/"
