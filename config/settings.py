@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "axes",
     # KAM's apps, lowest layer first (architecture.md "Layers"); each plugs into the registry
     "kam.core",
+    "kam.core.attachments",
     "kam.org",
     "kam.customers",
     "kam.site",
@@ -242,6 +243,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or not STATIC_ROOT.exists()
 MEDIA_ROOT = Path(os.environ.get("KAM_MEDIA_ROOT", DATA_DIR / "media"))
+# uploaded files are never served from a public URL: attachments go out through the download view,
+# which checks the owning record's scope (kam/core/attachments). No URL pattern serves MEDIA_URL.
+MEDIA_URL = ""
 
 # --- Security headers. HTTPS-only settings switch on with KAM_HTTPS=1 (production behind TLS).
 HTTPS = env_bool("KAM_HTTPS", False)
@@ -326,3 +330,10 @@ KAM_UNTOUCHED_DAYS = env_int("KAM_UNTOUCHED_DAYS", 90)
 # the duplicate check (查重, kam/customers/duplicates.py): "warn" shows the matches and lets the user
 # save; "block" refuses a customer whose normalised name or phone is already on file
 KAM_DUPLICATE_CHECK = env_choice("KAM_DUPLICATE_CHECK", "warn", ("warn", "block"))
+
+# --- attachments (R2.2, kam/core/attachments): what may be attached, checked by content
+KAM_ATTACHMENT_TYPES = env_list("KAM_ATTACHMENT_TYPES", "pdf,jpg,png,webp,docx,xlsx,pptx,txt,csv")
+KAM_ATTACHMENT_MAX_BYTES = env_int("KAM_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+KAM_ATTACHMENT_MAX_FILES = env_int("KAM_ATTACHMENT_MAX_FILES", 10)  # files in one upload
+# --- printed forms (kam/core/printing): the company named at the top of every form
+KAM_COMPANY_NAME = os.environ.get("KAM_COMPANY_NAME", "示例科技有限公司")

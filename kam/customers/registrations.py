@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from kam.core.registry import (
     ApiSchema,
+    AttachmentOwner,
     BenchCases,
     ChangeEvent,
     ChangeLogParent,
@@ -17,6 +18,7 @@ from kam.core.registry import (
     Loader,
     NavItem,
     OwnedItems,
+    PrintForm,
     UnitUsage,
     UrlMount,
     register,
@@ -111,6 +113,30 @@ def _tab(name: str):
     return call
 
 
+def _has_permission(user, code: str) -> bool:
+    from kam.org.access import access_for
+
+    return access_for(user).has(code)
+
+
+def _attachments_tab(request, obj) -> str:
+    from kam.core.attachments.views import render_tab
+
+    return render_tab(request, obj)
+
+
+def _attachments_count(request, obj) -> int:
+    from kam.core.attachments.views import tab_count
+
+    return tab_count(request, obj)
+
+
+def _print_context(request, obj) -> dict:
+    from .printing import customer_file_context
+
+    return customer_file_context(request, obj)
+
+
 def register_all() -> None:
     register(
         "detail_tabs",
@@ -120,7 +146,35 @@ def register_all() -> None:
         DetailTab(
             "customers.Customer", "sales", _("Sales of recent years"), _tab("sales"), _tab("sales_count"), order=40
         ),
+        DetailTab(
+            "customers.Customer", "attachments", _("Attachments"), _attachments_tab, _attachments_count, order=50
+        ),
         DetailTab("customers.Customer", "history", _("History"), _tab("history"), _tab("history_count"), order=90),
+    )
+    # R2.2: a customer's files — seen with customers.view, added and removed with customers.change
+    register(
+        "attachment_owners",
+        AttachmentOwner(
+            "customers.Customer",
+            view_permission=perms.CUSTOMERS_VIEW,
+            change_permission=perms.CUSTOMERS_CHANGE,
+            has_permission=_has_permission,
+            url=lambda customer: reverse("customers:detail", args=[customer.pk]),
+        ),
+    )
+    # the 客户档案表 on paper (print view and PDF)
+    register(
+        "print_forms",
+        PrintForm(
+            "customer_file",
+            _("Customer file form"),
+            "customers.Customer",
+            perms.CUSTOMERS_VIEW,
+            "customers/print/customer_file.html",
+            _print_context,
+            _has_permission,
+            filename=lambda customer: f"{customer.code}-{customer.name}",
+        ),
     )
     register("permissions", *perms.PERMISSIONS)
     register(
