@@ -81,6 +81,7 @@ class OwnerAttachmentsView(APIView):
     @extend_schema(
         tags=["attachments"],
         summary="List a record's attachments",
+        description="The record's current files, newest first (removed ones are not listed).",
         responses={200: AttachmentSerializer(many=True), 403: _R403, 404: _R404},
     )
     def get(self, request, pk):
