@@ -529,7 +529,7 @@ def _api() -> list[Probe]:
             Probe(
                 f"api attachment get {key}",
                 "get",
-                lambda w, k=key: "/api/v1/attachments/{}/".format(_attachment(w, k)),
+                lambda w, k=key: f"/api/v1/attachments/{_attachment(w, k)}/",
                 "customers.view",
                 key,
                 api=True,
@@ -538,7 +538,7 @@ def _api() -> list[Probe]:
             Probe(
                 f"api attachment download {key}",
                 "get",
-                lambda w, k=key: "/api/v1/attachments/{}/download/".format(_attachment(w, k)),
+                lambda w, k=key: f"/api/v1/attachments/{_attachment(w, k)}/download/",
                 "customers.view",
                 key,
                 api=True,
@@ -547,7 +547,7 @@ def _api() -> list[Probe]:
             Probe(
                 f"api attachment delete {key}",
                 "delete",
-                lambda w, k=key: "/api/v1/attachments/{}/".format(_attachment(w, k)),
+                lambda w, k=key: f"/api/v1/attachments/{_attachment(w, k)}/",
                 "customers.change",
                 key,
                 api=True,
