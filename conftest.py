@@ -41,17 +41,6 @@ def _plain_static_storage(settings):
     }
 
 
-@pytest.fixture(scope="session")
-def _media_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("media")
-
-
-@pytest.fixture(autouse=True)
-def _media_root(settings, _media_dir):
-    """Uploaded files (attachments) go to a temporary directory, never the working tree's var/."""
-    settings.MEDIA_ROOT = _media_dir
-
-
 @pytest.fixture
 def en(settings):
     """Run a test in English (the msgid language) — for tests that assert on message text.

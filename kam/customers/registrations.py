@@ -86,6 +86,12 @@ def _demo(ctx) -> None:
     load(ctx)
 
 
+def _demo_attachments(ctx) -> None:
+    from .demo import load_attachments
+
+    load_attachments(ctx)
+
+
 def _gendata(ctx) -> None:
     from .gendata import load
 
@@ -247,6 +253,7 @@ def register_all() -> None:
         ChangeEvent("purge", _("Purged"), order=22),
     )
     register("demo_loaders", Loader("customers", _demo, order=20))
+    register("demo_loaders", Loader("customer-attachments", _demo_attachments, order=25))
     register("gendata_loaders", Loader("customers", _gendata, order=20, add_arguments=_gendata_arguments))
     register("bench_cases", BenchCases("customers", _bench, order=20))
     register("urls", UrlMount("customers/", "kam.customers.urls", order=20))
