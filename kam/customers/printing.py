@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from kam.core.money import format_money, money_in_capitals
 
@@ -56,7 +58,7 @@ def _field_rows(customer: Customer, items) -> list[list[Cell]]:
         text = _text(value)
         if name == "annual_revenue" and value is not None:
             text = f"{text}（{money_in_capitals(value)}）"
-        cell = Cell(str(label), text, name in wide)
+        cell = Cell(capfirst(str(label)), text, name in wide)
         if cell.wide:
             if pending:
                 rows.append(pending)
@@ -74,7 +76,7 @@ def _field_rows(customer: Customer, items) -> list[list[Cell]]:
 
 def _contact(contact: Contact) -> dict:
     def label(name: str) -> str:
-        return str(Contact._meta.get_field(name).verbose_name)
+        return capfirst(str(Contact._meta.get_field(name).verbose_name))
 
     def value(name: str) -> str:
         f = Contact._meta.get_field(name)
@@ -85,12 +87,17 @@ def _contact(contact: Contact) -> dict:
             return raw.isoformat()
         return _text(raw)
 
+    colon = pgettext("after a label", ": ")
     more = [
-        f"{label(f.name)}：{value(f.name)}"
+        label(f.name) + colon + value(f.name)
         for f in CONTACT_FILE
         if f.name not in CONTACT_COLUMNS and f.name != "is_primary" and value(f.name)
     ]
-    return {"cells": [value(n) for n in CONTACT_COLUMNS], "more": "；".join(more), "primary": contact.is_primary}
+    return {
+        "cells": [value(n) for n in CONTACT_COLUMNS],
+        "more": pgettext("between phrases", "; ").join(more),
+        "primary": contact.is_primary,
+    }
 
 
 def customer_file_context(request, customer: Customer) -> dict:
@@ -126,7 +133,7 @@ def customer_file_context(request, customer: Customer) -> dict:
         "blocks": blocks,
         "contacts": contacts,
         "contact_columns": CONTACT_COLUMNS,
-        "contact_headings": [str(Contact._meta.get_field(n).verbose_name) for n in CONTACT_COLUMNS],
+        "contact_headings": [capfirst(str(Contact._meta.get_field(n).verbose_name)) for n in CONTACT_COLUMNS],
         "sales": sales,
         "transaction_rows": range(TRANSACTION_ROWS),
         "headings": {

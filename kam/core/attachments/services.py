@@ -23,6 +23,7 @@ from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kam.core.changes import save_with_event
 from kam.core.context import attributed
@@ -126,7 +127,7 @@ def _refusal(uploaded, name: str) -> str | None:
     detected = types.detect(uploaded)
     if types.matches(detected, name) is not None:
         return None
-    allowed = ", ".join(str(t.label) for t in types.allowed_types())
+    allowed = pgettext("between the items of a list", ", ").join(str(t.label) for t in types.allowed_types())
     if detected.key in {t.key for t in types.allowed_types()} or (
         detected.key in ("txt", "csv") and {"txt", "csv"} & {t.key for t in types.allowed_types()}
     ):

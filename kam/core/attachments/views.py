@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from kam.core import errors
@@ -44,7 +45,7 @@ def render_tab(request, owner, *, error: str = "", success: str = "") -> str:
         "attachments": list(services.attachments_of(owner)),
         "can_change": can_change,
         "accept": ",".join("." + ext for t in types.allowed_types() for ext in t.extensions),
-        "allowed": ", ".join(str(t.label) for t in types.allowed_types()),
+        "allowed": pgettext("between the items of a list", ", ").join(str(t.label) for t in types.allowed_types()),
         "max_bytes": settings.KAM_ATTACHMENT_MAX_BYTES,
         "error": error,
         "success": success,

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from pypdf import PdfReader
 
 from kam.core import printing
@@ -59,7 +60,7 @@ def test_print_view_follows_the_field_order_of_the_form(client, world):
 
     client.force_login(world.p.sp1)
     html = client.get(_view(world.c_sp1)).content.decode()
-    labels = [str(Customer._meta.get_field(f.name).verbose_name) for s in CUSTOMER_FILE for f in s.fields]
+    labels = [capfirst(str(Customer._meta.get_field(f.name).verbose_name)) for s in CUSTOMER_FILE for f in s.fields]
     printed = re.findall(r'<th class="kam-label">([^<]*)</th>', html)
     assert printed == labels
 
