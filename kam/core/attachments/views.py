@@ -35,7 +35,7 @@ def _owner_page(owner) -> str:
     return (entry.url(owner) if entry.url else "/") + "?tab=" + TAB_KEY
 
 
-def render_tab(request, owner, *, error: str = "", success: str = "") -> str:
+def render_tab(request, owner, *, error: str = "") -> str:
     """The 附件 tab of ``owner``'s detail page (register it under ``detail_tabs``): the files
     (one query), and the upload form for users who may change the record."""
     can_change = services.may_change(request.user, owner)
@@ -48,7 +48,6 @@ def render_tab(request, owner, *, error: str = "", success: str = "") -> str:
         "allowed": pgettext("between the items of a list", ", ").join(str(t.label) for t in types.allowed_types()),
         "max_bytes": settings.KAM_ATTACHMENT_MAX_BYTES,
         "error": error,
-        "success": success,
     }
     return render_to_string("attachments/tab.html", context, request=request)
 
@@ -61,21 +60,28 @@ def tab_count(request, owner) -> int:
 @login_required
 def upload(request, model: str, pk: int):
     """Attach the posted files (``file``, several allowed) with one ``description``: all or none.
-    HTMX gets the tab back (with the outcome); a plain form is redirected to the record's tab."""
+    Stored: back to the record's 附件 tab (HTMX: ``HX-Redirect``, so the tab's count updates too)
+    with a message; refused: HTMX gets the tab back with the reasons above the form, a plain
+    form a message."""
     owner = services.owner_get(user=request.user, model=model, pk=pk, change=True)
-    files = request.FILES.getlist("file")
-    error = success = ""
     try:
         stored = services.attachments_add(
-            actor=request.user, owner=owner, files=files, description=request.POST.get("description", "")
+            actor=request.user,
+            owner=owner,
+            files=request.FILES.getlist("file"),
+            description=request.POST.get("description", ""),
         )
     except ValidationError as exc:
         error = errors.message_text(exc)
-    else:
-        success = _("{n} file(s) attached.").format(n=len(stored))
+        if request.htmx:
+            return HttpResponse(render_tab(request, owner, error=error))
+        messages.error(request, error)
+        return redirect(_owner_page(owner))
+    messages.success(request, _("{n} file(s) attached.").format(n=len(stored)))
     if request.htmx:
-        return HttpResponse(render_tab(request, owner, error=error, success=success))
-    (messages.error if error else messages.success)(request, error or success)
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = _owner_page(owner)
+        return response
     return redirect(_owner_page(owner))
 
 

@@ -79,12 +79,15 @@ def test_upload_several_files_with_a_description(client, world, settings):
         assert os.path.exists(a.file.path)
 
 
-def test_htmx_upload_answers_with_the_tab(client, world):
+def test_htmx_upload_goes_back_to_the_tab(client, world):
+    """Stored: HX-Redirect to the page's 附件 tab (its count updates), with the message."""
     client.force_login(world.p.sp1)
     response = client.post(_upload_url(world.c_sp1), {"file": [_pdf()]}, HTTP_HX_REQUEST="true")
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert 'id="attachment-success"' in html and "营业执照.pdf" in html
+    assert response.status_code == 204
+    page = reverse("customers:detail", args=[world.c_sp1.pk]) + "?tab=attachments"
+    assert response["HX-Redirect"] == page
+    html = client.get(page).content.decode()
+    assert "已上传 1 个附件。" in html and "营业执照.pdf" in html
 
 
 @pytest.mark.parametrize(
