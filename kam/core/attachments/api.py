@@ -118,6 +118,8 @@ class AttachmentView(APIView):
     @extend_schema(
         tags=["attachments"],
         summary="Get an attachment's details",
+        description="Name, description, size, the type read from its content, SHA-256, who uploaded it "
+        "and when, and the download URL. Visible to whoever may see the owning record.",
         responses={200: AttachmentSerializer, 403: _R403, 404: _R404},
     )
     def get(self, request, pk):
@@ -144,6 +146,8 @@ class AttachmentDownloadView(APIView):
     @extend_schema(
         tags=["attachments"],
         summary="Download an attachment",
+        description="The file itself, always as a download (`Content-Disposition: attachment` with an ASCII "
+        "name and the UTF-8 one, `X-Content-Type-Options: nosniff`).",
         responses={
             (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
             403: _R403,

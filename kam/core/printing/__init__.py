@@ -75,6 +75,18 @@ def render_html(request, form: PrintForm, obj: models.Model, *, pdf: bool = Fals
     return render_to_string(form.template, context_for(request, form, obj, pdf=pdf), request=request)
 
 
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint cannot run here (its system libraries are missing: ``make pdf``)."""
+
+
+def _weasyprint():
+    try:
+        import weasyprint
+    except OSError as exc:  # Pango / HarfBuzz not installed
+        raise PdfUnavailable(str(exc)) from exc
+    return weasyprint
+
+
 def _refuse_urls():
     from weasyprint.urls import URLFetcher
 
@@ -88,8 +100,10 @@ def _refuse_urls():
 
 
 def render_pdf(html: str) -> bytes:
-    """``html`` (a print template rendered with ``pdf=True``) as PDF bytes (A4, Noto CJK)."""
-    from weasyprint import CSS, HTML
+    """``html`` (a print template rendered with ``pdf=True``) as PDF bytes (A4, Noto CJK);
+    :class:`PdfUnavailable` when WeasyPrint's libraries are missing."""
+    weasyprint = _weasyprint()
+    CSS, HTML = weasyprint.CSS, weasyprint.HTML  # noqa: N806
 
     stylesheet = finders.find(STYLESHEET)
     if not stylesheet:  # pragma: no cover — the file is in the repository

@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from kam.core.downloads import content_disposition
 
-from . import form_entry, pdf_filename, record_get, render_html, render_pdf
+from . import PdfUnavailable, form_entry, pdf_filename, record_get, render_html, render_pdf
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -27,7 +32,13 @@ def pdf_view(request, key: str, pk: int):
     """The same form as a PDF (WeasyPrint), downloaded."""
     form = form_entry(key)
     obj = record_get(user=request.user, form=form, pk=pk)
-    response = HttpResponse(render_pdf(render_html(request, form, obj, pdf=True)), content_type="application/pdf")
+    try:
+        pdf = render_pdf(render_html(request, form, obj, pdf=True))
+    except PdfUnavailable as exc:
+        logger.error("PDF output is not available: %s (install the packages of `make pdf`)", exc)
+        message = _("PDF output is not installed on this server; use the print view instead.")
+        return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition(pdf_filename(form, obj), obj.pk)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -126,3 +126,15 @@ def test_user_data_cannot_make_the_pdf_fetch_anything(world):
             fetcher.fetch(url)
     html = '<html><body><p>x</p><img src="file:///etc/passwd"><img src="http://10.0.0.1/x.png"></body></html>'
     assert printing.render_pdf(html).startswith(b"%PDF")
+
+
+def test_without_weasyprints_libraries_the_pdf_is_a_clear_503(client, world, monkeypatch):
+    def missing():
+        raise printing.PdfUnavailable("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(printing, "_weasyprint", missing)
+    client.force_login(world.p.sp1)
+    response = client.get(_pdf(world.c_sp1))
+    assert response.status_code == 503
+    assert "打印页面" in response.content.decode()
+    assert client.get(_view(world.c_sp1)).status_code == 200  # the print view needs no library
