@@ -18,14 +18,14 @@ KAM    := $(BIN)/kam
 SECRET :=
 endif
 
-.PHONY: run dev test test-fast venv secret migrate demo serve lint format openapi bench browser messages clean
+.PHONY: run dev test test-fast venv secret migrate demo serve lint format openapi bench browser pdf messages clean
 
-run: venv secret migrate demo serve ## venv + install + migrate + demo company + serve on http://127.0.0.1:8000 (PORT=…) + one job worker
+run: venv pdf secret migrate demo serve ## venv + install + migrate + demo company + serve on http://127.0.0.1:8000 (PORT=…) + one job worker
 
 # tests run on every core (pytest-xdist); PYTEST_WORKERS=0 runs them in this process
 PYTEST_WORKERS ?= auto
 
-test: venv browser ## the whole suite (browser tests included), with the coverage floor
+test: venv browser pdf ## the whole suite (browser tests included), with the coverage floor
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --cov --cov-report=term
 
 test-fast: venv ## the suite without the browser and subprocess tests
@@ -74,6 +74,18 @@ browser: ## Debian's chromium for the Playwright tests (installed when missing a
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; \
 		else \
 			echo "Browser tests need Debian's chromium: sudo apt-get install chromium fonts-wqy-microhei"; exit 1; \
+		fi; \
+	fi
+
+# WeasyPrint (printed forms as PDF, kam/core/printing) needs Pango and HarfBuzz; the forms use Noto CJK
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
+pdf: ## the system libraries and CJK font of the PDF forms (installed when missing and we are root)
+	@if ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || ! ldconfig -p | grep -q 'libharfbuzz-subset.so.0' \
+		|| ! fc-list 2>/dev/null | grep -q 'Noto Sans CJK'; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES); \
+		else \
+			echo "PDF forms need: sudo apt-get install $(PDF_PACKAGES)"; exit 1; \
 		fi; \
 	fi
 

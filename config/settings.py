@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "kam.core.jobs",
     "kam.core.notifications",
     "kam.core.tabular",
+    "kam.core.attachments",
     "kam.org",
     "kam.customers",
     "kam.site",
@@ -249,6 +250,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or not STATIC_ROOT.exists()
 MEDIA_ROOT = Path(os.environ.get("KAM_MEDIA_ROOT", DATA_DIR / "media"))
+# uploaded files are never served from a public URL: attachments go out through the download view,
+# which checks the owning record's scope (kam/core/attachments). No URL pattern serves MEDIA_URL.
+MEDIA_URL = ""
 
 # --- Security headers. HTTPS-only settings switch on with KAM_HTTPS=1 (production behind TLS).
 HTTPS = env_bool("KAM_HTTPS", False)
@@ -390,3 +394,10 @@ KAM_DUPLICATE_CHECK = env_choice("KAM_DUPLICATE_CHECK", "warn", ("warn", "block"
 KAM_IMPORT_MAX_BYTES = env_int("KAM_IMPORT_MAX_BYTES", 20 * 1000 * 1000)
 KAM_IMPORT_MAX_ROWS = env_int("KAM_IMPORT_MAX_ROWS", 1_000_000)
 KAM_IMPORT_MAX_UNPACKED_BYTES = env_int("KAM_IMPORT_MAX_UNPACKED_BYTES", 500 * 1000 * 1000)
+
+# --- attachments (R2.2, kam/core/attachments): what may be attached, checked by content
+KAM_ATTACHMENT_TYPES = env_list("KAM_ATTACHMENT_TYPES", "pdf,jpg,png,webp,docx,xlsx,pptx,txt,csv")
+KAM_ATTACHMENT_MAX_BYTES = env_int("KAM_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+KAM_ATTACHMENT_MAX_FILES = env_int("KAM_ATTACHMENT_MAX_FILES", 10)  # files in one upload
+# --- printed forms (kam/core/printing): the company named at the top of every form
+KAM_COMPANY_NAME = os.environ.get("KAM_COMPANY_NAME", "示例科技有限公司")

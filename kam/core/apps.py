@@ -10,3 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # change-log signal handlers, system checks, the OpenAPI extensions (registered on import)
         from . import changes, checks, schema  # noqa: F401
+        from .registry import UrlMount, register
+
+        # the print view and PDF of every registered paper form (kam/core/printing)
+        register("urls", UrlMount("print/", "kam.core.printing.urls", order=85))

@@ -296,3 +296,40 @@ def load_import(ctx) -> None:
         title=f"导入 {DEMO_IMPORT}",
     )
     run_job(job.pk)  # now, so the demo shows it finished (the queued task finds it done)
+# a few files on the first customers of some owners (R2.2): (owner, n-th customer, [(file name, kind, description)])
+ATTACHMENTS: tuple[tuple[str, int, tuple[tuple[str, str, str], ...]], ...] = (
+    ("sp_east1", 0, (("营业执照（扫描件）.pdf", "pdf", "营业执照副本"), ("公司门头.png", "png", "拜访时拍摄"))),
+    ("sp_east1", 1, (("合作框架协议（草稿）.pdf", "pdf", "法务审阅中"),)),
+    ("sp_east2", 0, (("营业执照（扫描件）.pdf", "pdf", "营业执照副本"),)),
+    ("sp_sh1", 0, (("开户许可证.pdf", "pdf", "开票资料"), ("名片.png", "png", "采购总监名片"))),
+    ("sp_south1", 0, (("营业执照（扫描件）.pdf", "pdf", "营业执照副本"),)),
+)
+
+
+def load_attachments(ctx) -> None:
+    """demo step: small generated PDF/PNG files on a few customers (skipped where a customer
+    already has files, so a re-run adds nothing)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kam.core.attachments import samples, services
+    from kam.core.attachments.models import Attachment
+
+    from .models import Customer
+
+    users = ctx.users
+    for owner, k, files in ATTACHMENTS:
+        customer = Customer.objects.filter(owner=users[owner]).order_by("id")[k : k + 1].first()
+        if customer is None or Attachment.objects.of(customer).exists():
+            continue
+        actor = users[owner]
+        uploads = [
+            SimpleUploadedFile(
+                name,
+                samples.pdf(f"{customer.code} - {description}") if kind == "pdf" else samples.png(),
+            )
+            for name, kind, description in files
+        ]
+        with change_context(source="command", actor=actor):
+            for upload, (_name, _kind, description) in zip(uploads, files, strict=True):
+                services.attachments_add(actor=actor, owner=customer, files=[upload], description=description)
+        ctx.result.edits += len(files)

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from kam.core.registry import (
     ApiSchema,
+    AttachmentOwner,
     BenchCases,
     ChangeEvent,
     ChangeLogParent,
@@ -19,6 +20,7 @@ from kam.core.registry import (
     NavItem,
     NotificationKind,
     OwnedItems,
+    PrintForm,
     UnitUsage,
     UrlMount,
     register,
@@ -90,6 +92,10 @@ def _demo_import(ctx) -> None:
     from .demo import load_import
 
     load_import(ctx)
+def _demo_attachments(ctx) -> None:
+    from .demo import load_attachments
+
+    load_attachments(ctx)
 
 
 def _gendata(ctx) -> None:
@@ -129,6 +135,28 @@ def _notification_drafts(changes):
     from .notifications import drafts
 
     return drafts(changes)
+def _has_permission(user, code: str) -> bool:
+    from kam.org.access import access_for
+
+    return access_for(user).has(code)
+
+
+def _attachments_tab(request, obj) -> str:
+    from kam.core.attachments.views import render_tab
+
+    return render_tab(request, obj)
+
+
+def _attachments_count(request, obj) -> int:
+    from kam.core.attachments.views import tab_count
+
+    return tab_count(request, obj)
+
+
+def _print_context(request, obj) -> dict:
+    from .printing import customer_file_context
+
+    return customer_file_context(request, obj)
 
 
 def register_all() -> None:
@@ -143,7 +171,35 @@ def register_all() -> None:
         DetailTab(
             "customers.Customer", "sales", _("Sales of recent years"), _tab("sales"), _tab("sales_count"), order=40
         ),
+        DetailTab(
+            "customers.Customer", "attachments", _("Attachments"), _attachments_tab, _attachments_count, order=50
+        ),
         DetailTab("customers.Customer", "history", _("History"), _tab("history"), _tab("history_count"), order=90),
+    )
+    # R2.2: a customer's files — seen with customers.view, added and removed with customers.change
+    register(
+        "attachment_owners",
+        AttachmentOwner(
+            "customers.Customer",
+            view_permission=perms.CUSTOMERS_VIEW,
+            change_permission=perms.CUSTOMERS_CHANGE,
+            has_permission=_has_permission,
+            url=lambda customer: reverse("customers:detail", args=[customer.pk]),
+        ),
+    )
+    # the 客户档案表 on paper (print view and PDF)
+    register(
+        "print_forms",
+        PrintForm(
+            "customer_file",
+            _("Customer file form"),
+            "customers.Customer",
+            perms.CUSTOMERS_VIEW,
+            "customers/print/customer_file.html",
+            _print_context,
+            _has_permission,
+            filename=lambda customer: f"{customer.code}-{customer.name}",
+        ),
     )
     register("permissions", *perms.PERMISSIONS)
     register(
@@ -235,6 +291,7 @@ def register_all() -> None:
     register("change_notifiers", ChangeNotifier("customers", "customers.Customer", _notification_drafts))
     register("demo_loaders", Loader("customers", _demo, order=20))
     register("demo_loaders", Loader("customers-import", _demo_import, order=25))
+    register("demo_loaders", Loader("customer-attachments", _demo_attachments, order=26))
     register("gendata_loaders", Loader("customers", _gendata, order=20, add_arguments=_gendata_arguments))
     register("bench_cases", BenchCases("customers", _bench, order=20))
     register("bench_cases", BenchCases("customers-excel", _bench_excel, order=25))

@@ -140,6 +140,7 @@ class Probe:
     out_of_scope: int = 404
     public: bool = False
     setup: Callable[[Any], None] | None = None
+    format: str = "json"  # the API body's format ("multipart" for uploads)
 
 
 @dataclass
@@ -195,7 +196,7 @@ def assert_access_matrix(
                     probe.setup(world)
                 client = client_for(persona, probe)
                 data = probe.data(world) if callable(probe.data) else (probe.data or {})
-                kwargs = {"format": "json"} if probe.api else {}
+                kwargs = {"format": probe.format} if probe.api else {}
                 before = fingerprint() if fingerprint is not None and refused else None
                 response = getattr(client, probe.method)(probe.url(world), data, **kwargs)
                 if before is not None and fingerprint is not None and fingerprint() != before:

@@ -75,6 +75,36 @@ def _notification(world):
     from kam.core.notifications.models import Notification
 
     return Notification.objects.get_or_create(recipient=world.p.outsider, kind="jobs.finished", title="外人的")[0]
+def _upload(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kam.core.attachments import samples
+
+    return {"file": SimpleUploadedFile("矩阵.pdf", samples.pdf("matrix")), "description": "矩阵"}
+
+
+def _attached(key):
+    """Setup: an attachment on the world's customer ``key`` (read back by :func:`_attachment`)."""
+
+    def setup(world):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from kam.core.attachments import samples, services
+
+        services.attachments_add(
+            actor=world.p.director,
+            owner=getattr(world, key),
+            files=[SimpleUploadedFile("矩阵.pdf", samples.pdf("matrix"))],
+        )
+
+    return setup
+
+
+def _attachment(world, key) -> int:
+    from kam.core.attachments.models import Attachment
+
+    # 0 when there is none (the route check reads the URL without running the setup)
+    return Attachment.objects.of(getattr(world, key)).values_list("pk", flat=True).order_by("pk").last() or 0
 
 
 def _pages() -> list[Probe]:
@@ -266,6 +296,41 @@ def _pages() -> list[Probe]:
                 ok=302,
                 setup=_archive(key),
             ),
+            # attachments (R2.2): the customer's scope and its view / change permissions
+            Probe(
+                f"attachment upload {key}",
+                "post",
+                lambda w, k=key: reverse("attachments:upload", args=["customers.customer", getattr(w, k).pk]),
+                "customers.change",
+                key,
+                ok=302,
+                data=_upload,
+            ),
+            Probe(
+                f"attachment download {key}",
+                "get",
+                lambda w, k=key: reverse("attachments:download", args=[_attachment(w, k)]),
+                "customers.view",
+                key,
+                setup=_attached(key),
+            ),
+            Probe(
+                f"attachment remove {key}",
+                "post",
+                lambda w, k=key: reverse("attachments:remove", args=[_attachment(w, k)]),
+                "customers.change",
+                key,
+                ok=302,
+                setup=_attached(key),
+            ),
+            # the printed 客户档案表 (the PDF once, below: it takes a moment to render)
+            Probe(
+                f"print view {key}",
+                "get",
+                lambda w, k=key: reverse("printing:view", args=["customer_file", getattr(w, k).pk]),
+                "customers.view",
+                key,
+            ),
             Probe(
                 f"contact create {key}",
                 "get",
@@ -305,6 +370,13 @@ def _pages() -> list[Probe]:
             ),
         ]
     probes += [
+        Probe(
+            "print pdf c_sp1",
+            "get",
+            lambda w: reverse("printing:pdf", args=["customer_file", w.c_sp1.pk]),
+            "customers.view",
+            "c_sp1",
+        ),
         Probe(
             "account team add",
             "post",
@@ -519,6 +591,53 @@ def _api() -> list[Probe]:
                 ok=201,
                 out_of_scope=400,  # another's customer id in the body: "customer not found"
                 data=lambda w, k=key: {"customer": getattr(w, k).pk, "name": "新联系人"},
+            ),
+            Probe(
+                f"api attachment list {key}",
+                "get",
+                lambda w, k=key: customer_url.format(getattr(w, k).pk) + "attachments/",
+                "customers.view",
+                key,
+                api=True,
+            ),
+            Probe(
+                f"api attachment upload {key}",
+                "post",
+                lambda w, k=key: customer_url.format(getattr(w, k).pk) + "attachments/",
+                "customers.change",
+                key,
+                api=True,
+                ok=201,
+                data=_upload,
+                format="multipart",
+            ),
+            Probe(
+                f"api attachment get {key}",
+                "get",
+                lambda w, k=key: f"/api/v1/attachments/{_attachment(w, k)}/",
+                "customers.view",
+                key,
+                api=True,
+                setup=_attached(key),
+            ),
+            Probe(
+                f"api attachment download {key}",
+                "get",
+                lambda w, k=key: f"/api/v1/attachments/{_attachment(w, k)}/download/",
+                "customers.view",
+                key,
+                api=True,
+                setup=_attached(key),
+            ),
+            Probe(
+                f"api attachment delete {key}",
+                "delete",
+                lambda w, k=key: f"/api/v1/attachments/{_attachment(w, k)}/",
+                "customers.change",
+                key,
+                api=True,
+                ok=204,
+                setup=_attached(key),
             ),
             Probe(
                 f"api changelog get {key}",

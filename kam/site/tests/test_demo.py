@@ -10,6 +10,7 @@ from django.db import transaction
 from django.test import override_settings
 from stdnum.cn import uscc
 
+from kam.core.attachments.models import Attachment
 from kam.core.models import ObjectChange
 from kam.customers.demo import ARCHIVES, SEATS
 from kam.customers.models import AccountTeamMember, Contact, Customer
@@ -43,6 +44,7 @@ def counts():
         "contacts": Contact.objects.count(),
         "seats": AccountTeamMember.objects.count(),
         "changes": ObjectChange.objects.count(),
+        "attachments": Attachment.objects.count(),
     }
 
 
@@ -88,6 +90,21 @@ def test_credit_codes_valid_and_unique(demo, db):
     assert len(codes) == len(set(codes)) == 300
     assert all(uscc.is_valid(c) for c in codes)
     assert Customer.objects.filter(nature="government", credit_code__startswith="12").exists()
+
+
+def test_demo_attachments(demo, db, client):
+    """A few generated files on demo customers (R2.2), downloadable by their owner."""
+    from kam.customers.demo import ATTACHMENTS
+
+    rows = list(Attachment.objects.select_related("uploaded_by"))
+    assert len(rows) == sum(len(files) for _o, _k, files in ATTACHMENTS)
+    assert {a.kind for a in rows} == {"pdf", "png"}
+    first = rows[0]
+    assert first.file.storage.exists(first.file.name)
+    client.force_login(first.uploaded_by)
+    response = client.get(f"/attachments/{first.pk}/download/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:4] in (b"%PDF", b"\x89PNG")
 
 
 def test_second_run_changes_nothing(demo, db):
