@@ -44,6 +44,8 @@ def history_rows(changes) -> list[dict]:
     rows = []
     for change in changes:
         fields = change.field_changes()
+        if not fields and change.changes and change.action == "update" and not change.data:
+            continue  # only hidden fields changed (a version moved on with its children: kam.core.versioning)
         for f in fields:
             if f["kind"] == "decimal":  # one money format: 290,000,000.00 → 295,000,000.00
                 f["old"], f["new"] = (format_money(v) if v not in (None, "") else v for v in (f["old"], f["new"]))
