@@ -66,8 +66,10 @@ class ConflictError(ValidationError):
         self.changes = list(changes)
 
     def changed_fields(self) -> set[str]:
-        """Names of the fields the other writers changed (the version left out)."""
-        return {name for entry in self.changes for name in entry.changes if name != VERSION_FIELD}
+        """Names of the fields the other writers changed (the version left out), and the parts
+        changed through the record (:func:`bump_version`'s ``part``, e.g. ``yearly_sales``)."""
+        names = {name for entry in self.changes for name in entry.changes if name != VERSION_FIELD}
+        return names | {str(entry.data["part"]) for entry in self.changes if (entry.data or {}).get("part")}
 
 
 class VersionedModel(ChangeLoggedModel):
@@ -141,10 +143,11 @@ def changes_since(instance: models.Model, version: int, *, limit: int = 50) -> l
     return picked
 
 
-def bump_version(instance: VersionedModel, *, data: dict | None = None) -> int:
+def bump_version(instance: VersionedModel, *, part: str) -> int:
     """Move ``instance`` to its next version without changing its own fields — for a record whose
-    children were replaced through it (a customer's yearly sales). Logged like any change (the
-    version only, which the history pages do not list). Returns the new version."""
+    children were replaced through it (``part``: a customer's ``yearly_sales``). Logged like any
+    change (the version only, which the history pages do not list; the children log their own
+    rows), with ``data={"part": part}`` so a conflict can say what changed. Returns the new version."""
     model = type(instance)
     models.QuerySet.update(model._base_manager.filter(pk=instance.pk), version=F(VERSION_FIELD) + 1)
     new = model._base_manager.values_list(VERSION_FIELD, flat=True).get(pk=instance.pk)
@@ -152,5 +155,5 @@ def bump_version(instance: VersionedModel, *, data: dict | None = None) -> int:
     instance.version = new
     if loaded is not None:
         loaded[VERSION_FIELD] = new
-    log_bulk([(instance, ObjectChange.Action.UPDATE, {VERSION_FIELD: [new - 1, new]}, data)])
+    log_bulk([(instance, ObjectChange.Action.UPDATE, {VERSION_FIELD: [new - 1, new]}, {"part": part})])
     return new

@@ -554,7 +554,7 @@ def yearly_sales_set(
         stale.delete()
         changed = True
     if changed:
-        customer.version = bump_version(locked)
+        customer.version = bump_version(locked, part="yearly_sales")
     refresh_derived(customer)
 
 
