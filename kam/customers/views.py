@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -465,7 +466,7 @@ def _merged_message(request, exc: ConflictError, record) -> None:
     labels = []
     for name in sorted(exc.changed_fields()):
         try:
-            labels.append(str(type(record)._meta.get_field(name).verbose_name))
+            labels.append(capfirst(str(type(record)._meta.get_field(name).verbose_name)))
         except Exception:  # noqa: BLE001 — a part (yearly sales), not a field
             labels.append(_("Sales of the last 3 years") if name == "yearly_sales" else name)
     messages.info(
