@@ -40,7 +40,8 @@ from rest_framework.permissions import SAFE_METHODS
 from .versioning import VERSION_FIELD, is_versioned
 
 # RFC 9110 §8.8.3: entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE ; etagc = %x21 / %x23-7E / obs-text
-_ENTITY_TAG = re.compile(r'\s*(W/)?"([\x21\x23-\x7e\x80-\xff]*)"\s*(?:,|$)')
+_ENTITY_TAG = re.compile(r'(W/)?"([\x21\x23-\x7e\x80-\xff]*)"[ \t]*(?:,|\Z)')
+_SEPARATORS = re.compile(r"[ \t,]*")  # empty list elements are ignored (RFC 9110 §5.6.1.2)
 MAX_IF_MATCH = 2048  # characters of an If-Match header we read; a longer one is refused (400)
 
 
@@ -58,13 +59,15 @@ def parse_if_match(value: str) -> list[tuple[bool, str]] | None:
     if not value or len(value) > MAX_IF_MATCH:
         raise ValueError(value)
     tags: list[tuple[bool, str]] = []
-    pos = 0
+    pos = _SEPARATORS.match(value).end()  # type: ignore[union-attr]
     while pos < len(value):
         m = _ENTITY_TAG.match(value, pos)
-        if m is None or m.end() == pos:
+        if m is None:
             raise ValueError(value)
-        tags.append((bool(m.group(1)), f'"{m.group(2)}"'))
-        pos = m.end()
+        tags.append((bool(m.group(1)), '"{}"'.format(m.group(2))))
+        pos = _SEPARATORS.match(value, m.end()).end()  # type: ignore[union-attr]
+    if not tags:
+        raise ValueError(value)
     return tags
 
 

@@ -111,7 +111,7 @@ def test_no_if_match_and_star_are_accepted(world):
     [
         ("not-quoted", 400),
         ('"unterminated', 400),
-        ('"a", , "b"', 400),
+        (" , ", 400),
         ("**", 400),
         ("\u5ba2\u6237", 400),
         ('"x" garbage', 400),
