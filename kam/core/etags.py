@@ -64,7 +64,7 @@ def parse_if_match(value: str) -> list[tuple[bool, str]] | None:
         m = _ENTITY_TAG.match(value, pos)
         if m is None:
             raise ValueError(value)
-        tags.append((bool(m.group(1)), '"{}"'.format(m.group(2))))
+        tags.append((bool(m.group(1)), f'"{m.group(2)}"'))
         pos = _SEPARATORS.match(value, m.end()).end()  # type: ignore[union-attr]
     if not tags:
         raise ValueError(value)

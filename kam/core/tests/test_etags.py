@@ -43,5 +43,5 @@ def test_any_header_parses_or_is_a_value_error(header):
     )
 )
 def test_a_list_of_tags_reads_back(values):
-    header = ", ".join('"{}"'.format(v) for v in values)
-    assert [tag for _weak, tag in parse_if_match(header)] == ['"{}"'.format(v) for v in values]
+    header = ", ".join(f'"{v}"' for v in values)
+    assert [tag for _weak, tag in parse_if_match(header)] == [f'"{v}"' for v in values]
