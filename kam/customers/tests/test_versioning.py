@@ -135,3 +135,19 @@ def test_a_stale_instance_saved_directly_still_gets_a_new_version(world):
     c.notes = "直接保存"
     c.save(update_fields=["notes"])
     assert version(c) == 2 and c.version == 2
+
+
+def test_history_lists_no_version_rows(world):
+    """People read changes, not version numbers: the version is hidden from the history rows, and
+    the version-only entry of a sales change is left out (the sales rows log their own change)."""
+    from kam.core.history import history_rows
+
+    c = world.c_sp1
+    services.customer_update(actor=world.p.sp1, customer=c, data={"fax": "021 6888 1235"})
+    services.yearly_sales_set(actor=world.p.sp1, customer=c, rows=[{"year": 2024, "revenue": "100"}])
+    entries = list(ObjectChange.objects.filed_under(c).select_related("content_type").order_by("id"))
+    rows = history_rows(entries)
+    assert len(rows) == len(entries) - 1  # the bump
+    assert all(f["field"] != "version" for row in rows for f in row["fields"])
+    assert any(f["field"] == "fax" for row in rows for f in row["fields"])
+    assert any(row["change"].content_type.model == "customeryearsales" for row in rows)
