@@ -6,7 +6,10 @@ up by one with every write that changes a logged field, whichever path the write
 
 * ``save()`` (services, admin, commands) — the instance is compared with the row it was loaded
   from (:meth:`~kam.core.changes.ChangeLoggedModel.change_log_old`), so a save that changes
-  nothing leaves the version alone (no false conflicts for the next person);
+  nothing leaves the version alone (no false conflicts for the next person); and the ``UPDATE``
+  is conditional on the version the instance was read at (``WHERE version = …``), so a stale
+  instance raises :class:`ConflictError` instead of writing over a newer row — one version
+  number is one state of the record;
 * :meth:`~kam.core.changes.ChangeLoggedQuerySet.logged_update`, the logged bulk ``UPDATE`` —
   it bumps exactly the rows whose values changed (``version = version + 1`` in the database);
 * an unlogged ``QuerySet.update()``/``bulk_update()`` of a logged field is refused already, and
@@ -103,6 +106,27 @@ class VersionedModel(ChangeLoggedModel):
             if update_fields is not None and VERSION_FIELD not in update_fields:
                 kwargs["update_fields"] = [*update_fields, VERSION_FIELD]
         super().save(*args, **kwargs)
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        """Every ``UPDATE`` of a loaded instance is conditional on the version it was loaded at
+        (``… WHERE id = %s AND version = %s``): an instance that went stale — someone saved the row
+        since it was read — raises :class:`ConflictError` instead of writing its old values over
+        theirs, whatever path saves it (a service, the admin, a shell, a later app). So a version
+        number names one state of the record only, and the ETag built from it is a strong one."""
+        old = self.change_log_old()
+        expected = old.get(VERSION_FIELD) if old else None
+        if expected is None:  # not loaded from the database: nothing to compare with
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        updated = super()._do_update(
+            base_qs.filter(**{VERSION_FIELD: expected}), using, pk_val, values, update_fields, forced_update
+        )
+        if not updated:
+            current = base_qs.filter(pk=pk_val).values_list(VERSION_FIELD, flat=True).first()
+            if current is not None:  # the row is there, at another version
+                raise ConflictError(
+                    instance=self, expected=expected, current=current, changes=changes_since(self, expected)
+                )
+        return updated
 
 
 def is_versioned(model: type[models.Model] | models.Model) -> bool:

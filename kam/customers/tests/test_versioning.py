@@ -6,6 +6,7 @@ stale ``expected_version`` refuses with nothing saved."""
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from django.db.models import F
 
 from kam.core.changes import ObjectChange, UnloggedWriteError
@@ -151,3 +152,26 @@ def test_history_lists_no_version_rows(world):
     assert all(f["field"] != "version" for row in rows for f in row["fields"])
     assert any(f["field"] == "fax" for row in rows for f in row["fields"])
     assert any(row["change"].content_type.model == "customeryearsales" for row in rows)
+
+
+def test_a_stale_instance_cannot_overwrite_a_newer_row(world):
+    """Whatever path saves it (admin, shell, a later app's code), an instance read before someone
+    else's save is refused: the UPDATE is conditional on the version it was read at."""
+    stale = Customer.objects.get(pk=world.c_sp1.pk)
+    services.customer_update(actor=world.p.am, customer=world.c_sp1, data={"phone": "021 6888 1234"})
+    before = snapshot()
+    stale.notes = "旧的实例"
+    with pytest.raises(ConflictError) as info, transaction.atomic():
+        stale.save()
+    assert (info.value.expected, info.value.current) == (1, 2)
+    assert info.value.changed_fields() == {"phone"}
+    stale.notes = ""
+    with pytest.raises(ConflictError), transaction.atomic():
+        stale.save()  # even a save that changes nothing would write the old phone back
+    assert snapshot() == before
+    # the same for the bulk path's victims: an instance read before logged_update
+    fresh = Customer.objects.get(pk=world.c_sp1.pk)
+    Customer.objects.filter(pk=fresh.pk).logged_update(industry="机械")
+    fresh.fax = "021 1"
+    with pytest.raises(ConflictError), transaction.atomic():
+        fresh.save()
