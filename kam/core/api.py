@@ -11,7 +11,9 @@ from rest_framework import exceptions, pagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import errors
+from .errors import message_text as message_text_of
 from .parsers import body_too_large
+from .versioning import ConflictError
 
 
 class StandardPagination(pagination.PageNumberPagination):
@@ -30,7 +32,16 @@ def exception_handler(exc, context):
     under ``non_field_errors`` like DRF's own. Messages are rendered in the request's language
     (LocaleMiddleware has activated it by the time the view runs).
     """
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, ConflictError):
+        # a service's expected_version was stale (kam.core.versioning): the API's answer is 412
+        # (imported here: kam.core.etags imports DRF's generics, which import this module's pagination)
+        from .etags import PreconditionFailed, etag_for
+
+        view = context.get("view")
+        if view is not None:
+            view._current_etag = etag_for(exc.instance, exc.instance.pk, exc.current)
+        exc = PreconditionFailed(message_text_of(exc))
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(errors.api_detail(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)

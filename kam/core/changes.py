@@ -138,8 +138,11 @@ class ObjectChange(models.Model):
         """The diff as a list of {field, label, old, new} in the reader's language: field labels
         and choice values (stored as their keys) are translated when read."""
         model = self.content_type.model_class()
+        hidden = getattr(model, "change_log_hidden", ())
         rows = []
         for name, (old, new) in self.changes.items():
+            if name in hidden:
+                continue
             label, choices, kind = name, {}, ""
             if model is not None:
                 try:
@@ -199,28 +202,40 @@ class ChangeLoggedQuerySet(models.QuerySet):
 
     def logged_update(self, *, action: str = ObjectChange.Action.UPDATE, data: Mapping | None = None, **kwargs) -> int:
         """``UPDATE`` the rows and log one change per row whose values changed (two extra
-        queries and one insert, whatever the number of rows)."""
+        queries and one insert, whatever the number of rows). A versioned model's rows that
+        changed go to their next version (``version = version + 1``, one more query), logged
+        with the change (:mod:`kam.core.versioning`)."""
         model = cast(type[ChangeLoggedModel], self.model)
         names = [model._meta.get_field(k).name for k in kwargs]
         pks = list(self.values_list("pk", flat=True))
         if not pks:
             return 0
+        versioned = bool(getattr(model, "versioned", False)) and "version" not in names
         fields = [cast(models.Field, model._meta.get_field(n)) for n in names]
-        attnames = [f.attname for f in fields]
+        attnames = [f.attname for f in fields] + (["version"] if versioned else [])
         before = {row[0]: row[1:] for row in model._base_manager.filter(pk__in=pks).values_list("pk", *attnames)}
         count = models.QuerySet.update(model._base_manager.filter(pk__in=pks), **kwargs)
         objs = list(model._base_manager.filter(pk__in=pks))
         entries = []
+        bumped = []
         for obj in objs:
             old = before.get(obj.pk, ())
             changes = {}
-            for f, old_value in zip(fields, old, strict=True):
+            for f, old_value in zip(fields, old, strict=False):
                 new_value = obj.__dict__[f.attname]
                 if f.name in obj.change_log_exclude or old_value == new_value:
                     continue
                 changes[f.name] = [obj.change_log_display(f.name, old_value), obj.change_log_display(f.name, new_value)]
+            if versioned and changes and old:
+                bumped.append(obj)
+                obj.version = old[-1] + 1  # type: ignore[attr-defined]
+                changes["version"] = [old[-1], obj.version]  # type: ignore[attr-defined]
             if changes or action != ObjectChange.Action.UPDATE:
                 entries.append((obj, str(action), changes, dict(data or {})))
+        if bumped:
+            models.QuerySet.update(
+                model._base_manager.filter(pk__in=[o.pk for o in bumped]), version=models.F("version") + 1
+            )
         log_bulk(entries)
         return count
 
@@ -241,6 +256,8 @@ class ChangeLoggedModel(models.Model):
 
     change_log_exclude: ClassVar[tuple[str, ...]] = ("updated_at", "created_at")
     change_log_parent: ClassVar[str | None] = None
+    # logged, but not listed to people (a versioned model's version: kam.core.versioning)
+    change_log_hidden: ClassVar[tuple[str, ...]] = ()
     # set on instances: the row as loaded (from_db), and its logged values once needed
     _loaded_row: tuple[list[str], tuple[Any, ...]]
     _loaded: dict[str, Any]

@@ -107,3 +107,27 @@ def error_summary(*parts) -> list[dict]:
         else:
             add_form(part)
     return out
+
+
+class VersionedFormMixin:
+    """An edit form of a versioned record (:mod:`kam.core.versioning`) carries the version it
+    was opened with in a hidden ``version`` field; the view hands :meth:`opened_version` to the
+    service as ``expected_version``. Call :meth:`add_version_field` in ``__init__`` once the
+    instance is known (a new record has no version to carry)."""
+
+    fields: dict[str, forms.Field]
+
+    def add_version_field(self, instance) -> None:
+        if getattr(instance, "pk", None) is None:
+            return
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput,
+            required=False,
+            min_value=1,
+            max_value=2**31 - 1,
+            initial=instance.version,
+        )
+
+    def opened_version(self) -> int | None:
+        """The version the user's page showed (None: a page from before versions — accepted)."""
+        return self.cleaned_data.get("version") if "version" in self.fields else None  # type: ignore[attr-defined]

@@ -44,6 +44,8 @@ def history_rows(changes) -> list[dict]:
     rows = []
     for change in changes:
         fields = change.field_changes()
+        if not fields and change.changes and change.action == "update":
+            continue  # only hidden fields changed (a version moved on with its children: kam.core.versioning)
         for f in fields:
             if f["kind"] == "decimal":  # one money format: 290,000,000.00 → 295,000,000.00
                 f["old"], f["new"] = (format_money(v) if v not in (None, "") else v for v in (f["old"], f["new"]))
@@ -65,3 +67,45 @@ def history_rows(changes) -> list[dict]:
             }
         )
     return rows
+
+
+def conflict_rows(changes, part_labels=None) -> list[dict]:
+    """The changes another user saved meanwhile (a :class:`~kam.core.versioning.ConflictError`'s
+    ``changes``) as history rows for ``core/conflict.html``: field labels, old → new. A change made
+    through a part of the record (``data["part"]``, e.g. yearly sales) reads as that part."""
+    rows = []
+    for change in changes:
+        shown = history_rows([change])
+        if shown:
+            rows.extend(shown)
+            continue
+        part = (change.data or {}).get("part")
+        label = (part_labels or {}).get(part, part)
+        rows.append(
+            {
+                "change": change,
+                "source": SOURCE_LABELS.get(change.source, change.source),
+                "fields": [{"field": part, "label": label, "old": None, "new": None, "part": True}],
+                "data": [],
+                "object_label": "",
+            }
+        )
+    return rows
+
+
+def mark_conflicting_fields(form, rows: list[dict]) -> None:
+    """Put "changed meanwhile by … to …" on each field of ``form`` that the user changed and
+    someone else changed too (the latest of their changes); the user's input stays."""
+    latest: dict[str, tuple[str, object]] = {}
+    for row in rows:
+        for f in row["fields"]:
+            latest[f["field"]] = (row["change"].actor_name or _("system"), f["new"])
+    for name in form.changed_data:
+        if name in latest and name in form.fields:
+            who, new = latest[name]
+            form.add_error(
+                name,
+                _("{who} changed this meanwhile to “{new}”; your input is kept.").format(
+                    who=who, new="—" if new in (None, "") else new
+                ),
+            )

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect
 
 from . import errors
+from .versioning import ConflictError
 
 
 def run_service(
@@ -47,3 +48,24 @@ def paginate(queryset, per_page: int, number):
     page = Paginator(queryset, per_page).get_page(number)
     page.page_range_elided = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
     return page
+
+
+def save_merging(call: Callable[[int | None], Any], *, expected_version: int | None, touched: set[str]):
+    """Save an edit page's changes based on ``expected_version`` (issue 8 §6) with the merge rule
+    of KAM's edit pages: ``call(version)`` runs the services with that ``expected_version``.
+
+    * nobody saved in between → saved;
+    * someone did, but only fields this user did not change (``touched``: the names the page sends,
+      measured against the values it showed) → saved on top of theirs, nothing of theirs is
+      overwritten; returns their :class:`~kam.core.versioning.ConflictError` to tell the user;
+    * they changed a field this user changed too, or what they changed is unknown → the
+      ``ConflictError`` is raised: nothing saved, the page shows who changed what.
+
+    Returns ``(result, merged_conflict_or_None)``."""
+    try:
+        return call(expected_version), None
+    except ConflictError as exc:
+        theirs = exc.changed_fields()
+        if not exc.changes or not theirs or theirs & touched:
+            raise
+        return call(exc.current), exc

@@ -141,6 +141,7 @@ class CustomerAdmin(KamScopedAdmin):
                     "created_by",
                     "created_at",
                     "updated_at",
+                    "version",
                 )
             },
         ),

@@ -15,7 +15,7 @@ from django.core.validators import MaxLengthValidator
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from kam.core.forms import TablerFormMixin
+from kam.core.forms import TablerFormMixin, VersionedFormMixin
 from kam.core.widgets import DivisionField
 from kam.org.models import OrgUnit, User
 from kam.org.scoping import users_in_scope
@@ -53,8 +53,9 @@ def _textarea(rows: int = 3) -> forms.Textarea:
 # ---------------------------------------------------------------- customer
 
 
-class CustomerForm(TablerFormMixin, forms.ModelForm):
-    """Every field of the 客户档案表. Owner and team appear only for users who may reassign."""
+class CustomerForm(VersionedFormMixin, TablerFormMixin, forms.ModelForm):
+    """Every field of the 客户档案表. Owner and team appear only for users who may reassign. An
+    edit form carries the customer's version it was opened with (issue 8 §6)."""
 
     wide_fields = WIDE_FIELDS
     owner = UserChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
@@ -116,6 +117,7 @@ class CustomerForm(TablerFormMixin, forms.ModelForm):
             # the edit form carries what it showed, so a save changes only what the user changed
             for field in self.fields.values():
                 field.show_hidden_initial = True
+            self.add_version_field(self.instance)
         self.style_widgets()
 
     def clean_credit_code(self):
@@ -223,8 +225,9 @@ def year_sales_initial(existing: Iterable[CustomerYearSales], this_year: int) ->
 # ---------------------------------------------------------------- contacts
 
 
-class ContactForm(TablerFormMixin, forms.ModelForm):
-    """Every contact field of R2 (主要联系人)."""
+class ContactForm(VersionedFormMixin, TablerFormMixin, forms.ModelForm):
+    """Every contact field of R2 (主要联系人). Editing a stored contact, the form carries what it
+    showed (hidden initial values) and the contact's version (issue 8 §6)."""
 
     wide_fields = CONTACT_WIDE_FIELDS
 
@@ -235,8 +238,20 @@ class ContactForm(TablerFormMixin, forms.ModelForm):
             "notes": _textarea(2),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for field in self.fields.values():
+                field.show_hidden_initial = True
+            self.add_version_field(self.instance)
+
     def contact_data(self) -> dict:
         return {k: self.cleaned_data.get(k) for k in CONTACT_FIELDS if k in self.cleaned_data}
+
+    def changed_contact_data(self) -> dict:
+        """Only the fields the user changed, against the values the form showed: another
+        person's change to a field this user left alone is kept."""
+        return {k: self.cleaned_data.get(k) for k in self.changed_data if k in CONTACT_FIELDS}
 
 
 class BaseContactFormSet(forms.BaseFormSet):

@@ -24,6 +24,7 @@ from kam.core import divisions
 from kam.core.changes import ChangeLoggedModel
 from kam.core.money import format_money
 from kam.core.validators import validate_division_code, validate_phone
+from kam.core.versioning import VersionedModel
 from kam.org.scoping import RestrictedManager
 
 from .choices import (
@@ -142,8 +143,9 @@ CONTACT_FIELDS: tuple[str, ...] = tuple(f.name for f in CONTACT_FILE)
 CONTACT_WIDE_FIELDS: frozenset[str] = frozenset(f.name for f in CONTACT_FILE if f.wide)
 
 
-class Customer(ChangeLoggedModel):
-    """A customer's file — every field of the 客户档案表 (R2)."""
+class Customer(VersionedModel):
+    """A customer's file — every field of the 客户档案表 (R2); versioned, so concurrent edits are
+    refused rather than overwritten (issue 8 §6)."""
 
     # identity
     code = models.CharField(_("customer number"), max_length=20, unique=True, editable=False)
@@ -245,7 +247,7 @@ class Customer(ChangeLoggedModel):
     objects = RestrictedManager()
     scope = CustomerScope("")
     change_log_parent = "self"
-    change_log_exclude = ChangeLoggedModel.change_log_exclude + (
+    change_log_exclude = VersionedModel.change_log_exclude + (
         "search_text",
         "completeness",
         "name_key",
@@ -325,8 +327,8 @@ class CustomerYearSales(ChangeLoggedModel):
         return _("{year}: {revenue} yuan").format(year=self.year, revenue=format_money(self.revenue))
 
 
-class Contact(ChangeLoggedModel):
-    """主要联系人 — a person at the customer, with every contact field of R2."""
+class Contact(VersionedModel):
+    """主要联系人 — a person at the customer, with every contact field of R2; versioned."""
 
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"

@@ -22,6 +22,7 @@ from kam.core.context import attributed
 from kam.core.errors import prefixed
 from kam.core.models import format_number
 from kam.core.validators import fold_width, normalize_phone
+from kam.core.versioning import bump_version, check_version
 from kam.org import permissions as org_perms
 from kam.org.access import access_for
 from kam.org.models import OrgUnit, User
@@ -449,12 +450,16 @@ def customer_update(
     data: Mapping[str, Any],
     owner: User | None = None,
     team: OrgUnit | None = None,
+    expected_version: int | None = None,
 ) -> Customer:
     """Edit a customer's file. Moving it to another owner/team needs ``customers.reassign``
-    and an owner/team in the actor's part of the organisation."""
+    and an owner/team in the actor's part of the organisation. ``expected_version``: the version
+    the caller's data is based on — another version stored raises
+    :class:`~kam.core.versioning.ConflictError` and nothing is saved (issue 8 §6)."""
     _require(actor, perms.CUSTOMERS_CHANGE)
     _still_in_scope(actor, customer, perms.CUSTOMERS_CHANGE)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    check_version(customer, expected_version)
     if customer.is_archived:
         raise ValidationError(_("An archived customer cannot be edited; restore it first."))
     prepare_customer(actor=actor, customer=customer, data=data, owner=owner, team=team)
@@ -466,12 +471,15 @@ def customer_update(
 
 @attributed
 @transaction.atomic
-def customer_archive(*, actor: User, customer: Customer, reason: str = "") -> Customer:
+def customer_archive(
+    *, actor: User, customer: Customer, reason: str = "", expected_version: int | None = None
+) -> Customer:
     """Archive a customer: it leaves the active lists but keeps its file and history. The reason
     is required; logged as the event ``archive`` with it."""
     _require(actor, perms.CUSTOMERS_ARCHIVE)
     _still_in_scope(actor, customer, perms.CUSTOMERS_ARCHIVE)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    check_version(customer, expected_version)
     if customer.is_archived:
         raise ValidationError(_("The customer is already archived."))
     reason = (reason or "").strip()
@@ -488,11 +496,12 @@ def customer_archive(*, actor: User, customer: Customer, reason: str = "") -> Cu
 
 @attributed
 @transaction.atomic
-def customer_restore(*, actor: User, customer: Customer) -> Customer:
+def customer_restore(*, actor: User, customer: Customer, expected_version: int | None = None) -> Customer:
     """Bring an archived customer back to the active lists (the event ``restore``)."""
     _require(actor, perms.CUSTOMERS_ARCHIVE)
     _still_in_scope(actor, customer, perms.CUSTOMERS_ARCHIVE)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    check_version(customer, expected_version)
     if not customer.is_archived:
         raise ValidationError(_("The customer is not archived."))
     customer.status = Status.ACTIVE
@@ -544,9 +553,14 @@ def contact_create(*, actor: User, customer: Customer, data: Mapping[str, Any]) 
 
 @attributed
 @transaction.atomic
-def contact_update(*, actor: User, contact: Contact, data: Mapping[str, Any]) -> Contact:
+def contact_update(
+    *, actor: User, contact: Contact, data: Mapping[str, Any], expected_version: int | None = None
+) -> Contact:
+    """Edit a contact; a stale ``expected_version`` raises
+    :class:`~kam.core.versioning.ConflictError` with nothing saved (issue 8 §6)."""
     _editable_customer(actor, contact.customer)
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    check_version(contact, expected_version)
     if contact.is_archived:
         raise ValidationError(_("A removed contact cannot be edited; restore it first."))
     _contact_save(contact, data)
@@ -565,13 +579,14 @@ def _reason(reason: str, field: str, *, required: bool) -> str:
 
 @attributed
 @transaction.atomic
-def contact_archive(*, actor: User, contact: Contact, reason: str = "") -> Contact:
+def contact_archive(*, actor: User, contact: Contact, reason: str = "", expected_version: int | None = None) -> Contact:
     """Remove a contact (移除联系人 — e.g. they left the customer): archived, never deleted, so
     the file's history and whatever later records point at them stay whole (R2). They leave the
     contact lists, the file's completeness and its search; the reason is optional. Logged as the
     event ``archive``. Needs ``customers.change`` on the customer, like editing."""
     _editable_customer(actor, contact.customer)
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    check_version(contact, expected_version)
     if contact.is_archived:
         raise ValidationError(_("The contact is already removed."))
     contact.archive_reason = _reason(reason, "archive_reason", required=False)
@@ -583,10 +598,11 @@ def contact_archive(*, actor: User, contact: Contact, reason: str = "") -> Conta
 
 @attributed
 @transaction.atomic
-def contact_restore(*, actor: User, contact: Contact) -> Contact:
+def contact_restore(*, actor: User, contact: Contact, expected_version: int | None = None) -> Contact:
     """Bring a removed contact back (the event ``restore``)."""
     _editable_customer(actor, contact.customer)
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    check_version(contact, expected_version)
     if not contact.is_archived:
         raise ValidationError(_("The contact is not removed."))
     contact.archived_at = None
@@ -635,9 +651,16 @@ def contact_purge(*, actor: User, contact: Contact, reason: str) -> None:
 
 @attributed
 @transaction.atomic
-def yearly_sales_set(*, actor: User, customer: Customer, rows: Iterable[Mapping[str, Any]]) -> None:
-    """Replace the customer's 近3年销售业绩 with ``rows`` ({year, revenue}); logs each change."""
+def yearly_sales_set(
+    *, actor: User, customer: Customer, rows: Iterable[Mapping[str, Any]], expected_version: int | None = None
+) -> None:
+    """Replace the customer's 近3年销售业绩 with ``rows`` ({year, revenue}); logs each change.
+    The years are written through the customer (its edit page, ``PUT /customers/{id}/``), so a
+    change moves the customer to its next version (issue 8 §6): a client still holding the old
+    version cannot put the old years back."""
     _editable_customer(actor, customer)
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    check_version(locked, expected_version)
     errors: dict[str, list[str]] = {}
     wanted: dict[int, tuple[int, Mapping[str, Any]]] = {}
     for i, row in enumerate(rows):
@@ -654,15 +677,23 @@ def yearly_sales_set(*, actor: User, customer: Customer, rows: Iterable[Mapping[
             continue
         wanted[year] = (i, {**row, "year": year})
     existing = {r.year: r for r in CustomerYearSales.objects.filter(customer=customer)}
+    changed = False
     for year, (i, row) in wanted.items():
+        stored = existing.pop(year, None)
+        before = stored.revenue if stored is not None else None
         try:
-            _year_save(existing.pop(year, None) or CustomerYearSales(customer=customer), row)
+            saved = _year_save(stored or CustomerYearSales(customer=customer), row)
         except ValidationError as exc:
             errors.update(prefixed("yearly_sales", i, exc))
+        else:
+            changed = changed or stored is None or saved.revenue != before
     if errors:
         raise ValidationError(errors)
     for stale in existing.values():
         stale.delete()
+        changed = True
+    if changed:
+        customer.version = bump_version(locked, part="yearly_sales")
     refresh_derived(customer)
 
 

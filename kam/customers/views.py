@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,9 +30,10 @@ from kam.core.changes import ObjectChange
 from kam.core.detail import get_tab, tab_bar
 from kam.core.errors import message_text
 from kam.core.forms import error_summary
-from kam.core.history import history_rows
+from kam.core.history import conflict_rows, history_rows, mark_conflicting_fields
 from kam.core.lists import list_state
-from kam.core.views import form_error_text, paginate, run_service
+from kam.core.versioning import ConflictError
+from kam.core.views import form_error_text, paginate, run_service, save_merging
 from kam.core.widgets import FastSelect
 from kam.org.access import access_for
 from kam.org.decorators import permission_required
@@ -442,8 +444,47 @@ def customer_create(request):
     )
 
 
+def _opened_version(request, form) -> int | None:
+    """The version an edit page's save is based on: the one it was opened with, or — the user
+    chose 「用我的输入覆盖」 after a conflict — the one the conflict showed."""
+    overwrite = request.POST.get("overwrite", "")
+    if overwrite.isdigit() and len(overwrite) < 10:
+        return int(overwrite)
+    return form.opened_version()
+
+
+def _conflict(request, exc: ConflictError, form, reload_url: str) -> dict:
+    """The conflict box (``core/conflict.html``): who changed what meanwhile, the fields both
+    changed marked on the form, the user's input kept."""
+    rows = conflict_rows(exc.changes, {"yearly_sales": _("Sales of the last 3 years")})
+    mark_conflicting_fields(form, rows)
+    return {"rows": rows, "current": exc.current, "reload_url": reload_url}
+
+
+def _merged_message(request, exc: ConflictError, record) -> None:
+    """Saved on top of someone else's changes to other fields: say whose, so nobody is surprised."""
+    who = sorted({e.actor_name or _("system") for e in exc.changes})
+    labels = []
+    for name in sorted(exc.changed_fields()):
+        try:
+            labels.append(capfirst(str(type(record)._meta.get_field(name).verbose_name)))
+        except Exception:  # noqa: BLE001 — a part (yearly sales), not a field
+            labels.append(_("Sales of the last 3 years") if name == "yearly_sales" else name)
+    messages.info(
+        request,
+        _("Meanwhile {who} changed {fields}; their changes were kept along with yours.").format(
+            who="、".join(who), fields="、".join(labels)
+        ),
+    )
+
+
 @permission_required(perms.CUSTOMERS_CHANGE)
 def customer_edit(request, pk: int):
+    """编辑客户档案. The form carries the version it was opened with (issue 8 §6): if someone saved
+    the customer in between, a save that touches only fields they left alone goes through on top
+    of theirs (the page says whose changes were kept); one that touches a field they changed too
+    saves nothing and shows who changed what and when, the user's input kept, with a way to load
+    the current record or to save over it deliberately."""
     user = request.user
     customer = _customer(request, pk, perms.CUSTOMERS_CHANGE)
     if customer.is_archived:
@@ -451,6 +492,7 @@ def customer_edit(request, pk: int):
         return redirect("customers:detail", pk=customer.pk)
     title = str(customer)
     dup_box = None
+    conflict = None
     if request.method == "POST":
         form = CustomerForm(request.POST, instance=customer, user=user)
         sales = _year_formset(request, customer)
@@ -460,21 +502,32 @@ def customer_edit(request, pk: int):
             if _needs_confirmation(request, found):
                 dup_box = _duplicates_box(request, found, blocking=True, confirm=True)
             else:
-                try:
+                data, owner_team = form.changed_customer_data(), form.changed_owner_team()
+                sales_changed = sales.has_changed()
+
+                def save(version):
                     with transaction.atomic():
                         updated = services.customer_update(
-                            actor=user,
-                            customer=customer,
-                            data=form.changed_customer_data(),
-                            **form.changed_owner_team(),
+                            actor=user, customer=customer, data=data, expected_version=version, **owner_team
                         )
-                        if sales.has_changed():
+                        if sales_changed:
                             services.yearly_sales_set(actor=user, customer=updated, rows=[r for _i, r in sales_rows])
+                    return updated
+
+                touched = set(data) | set(owner_team) | ({"yearly_sales"} if sales_changed else set())
+                try:
+                    updated, merged = save_merging(
+                        save, expected_version=_opened_version(request, form), touched=touched
+                    )
+                except ConflictError as exc:
+                    conflict = _conflict(request, exc, form, reverse("customers:edit", args=[customer.pk]))
                 except ValidationError as exc:
                     form.apply_service_error(exc, rows={"yearly_sales": (sales, [i for i, _r in sales_rows])})
                     if found:
                         dup_box = _duplicates_box(request, found, blocking=True)
                 else:
+                    if merged is not None:
+                        _merged_message(request, merged, updated)
                     messages.success(request, _("Customer “{name}” was saved.").format(name=updated.name))
                     return redirect("customers:detail", pk=updated.pk)
     else:
@@ -491,7 +544,10 @@ def customer_edit(request, pk: int):
             "title": title,
             "is_create": False,
             "dup_box": dup_box,
-            "error_summary": error_summary(form, (sales, _("Sales row"))) if request.method == "POST" else [],
+            "conflict": conflict,
+            "error_summary": error_summary(form, (sales, _("Sales row")))
+            if request.method == "POST" and conflict is None
+            else [],
         },
     )
 
@@ -698,6 +754,7 @@ def contact_detail(request, contact_id: int):
 
 @permission_required(perms.CUSTOMERS_CHANGE)
 def contact_edit(request, contact_id: int):
+    """编辑联系人, with the customer page's rule for concurrent edits (see :func:`customer_edit`)."""
     contact = _contact(request, contact_id, perms.CUSTOMERS_CHANGE)
     if contact.customer.is_archived:
         messages.warning(request, _("An archived customer cannot be edited; restore it first."))
@@ -708,18 +765,30 @@ def contact_edit(request, contact_id: int):
     title = str(contact)
     form = ContactForm(request.POST or None, instance=contact)
     dup_box = None
+    conflict = None
     if request.method == "POST" and form.is_valid():
         found = _contact_save_duplicates(request, form, contact.customer, contact)
         if _needs_confirmation(request, found):
             dup_box = _duplicates_box(request, found, blocking=False, confirm=True)
         else:
+            data = form.changed_contact_data()
             try:
-                contact = services.contact_update(actor=request.user, contact=contact, data=form.contact_data())
+                saved, merged = save_merging(
+                    lambda version: services.contact_update(
+                        actor=request.user, contact=contact, data=data, expected_version=version
+                    ),
+                    expected_version=_opened_version(request, form),
+                    touched=set(data),
+                )
+            except ConflictError as exc:
+                conflict = _conflict(request, exc, form, reverse("customers:contact-edit", args=[contact.pk]))
             except ValidationError as exc:
                 form.apply_service_error(exc)
             else:
-                messages.success(request, _("Contact “{name}” was saved.").format(name=contact.name))
-                return redirect("customers:contact", contact_id=contact.pk)
+                if merged is not None:
+                    _merged_message(request, merged, saved)
+                messages.success(request, _("Contact “{name}” was saved.").format(name=saved.name))
+                return redirect("customers:contact", contact_id=saved.pk)
     return render(
         request,
         "customers/contact_form.html",
@@ -729,7 +798,8 @@ def contact_edit(request, contact_id: int):
             "contact": contact,
             "title": title,
             "dup_box": dup_box,
-            "error_summary": error_summary(form),
+            "conflict": conflict,
+            "error_summary": error_summary(form) if conflict is None else [],
         },
     )
 

@@ -86,7 +86,7 @@ class ContactNestedSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Contact
-        fields = ["id", *CONTACT_FIELDS, "created_at", "updated_at"]
+        fields = ["id", *CONTACT_FIELDS, "version", "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -124,6 +124,7 @@ class CustomerListSerializer(serializers.ModelSerializer):
             "status",
             "completeness",
             "contact_count",
+            "version",
             "created_at",
             "updated_at",
         ]
@@ -165,6 +166,7 @@ class CustomerDetailSerializer(serializers.ModelSerializer):
             "account_team",
             "created_by",
             "created_by_name",
+            "version",
             "created_at",
             "updated_at",
         ]
@@ -279,6 +281,7 @@ class ContactSerializer(serializers.ModelSerializer):
             *CONTACT_FIELDS,
             "archived_at",
             "archive_reason",
+            "version",
             "created_at",
             "updated_at",
         ]

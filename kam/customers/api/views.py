@@ -21,6 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from kam.core.etags import ETagMixin
 from kam.org.api.permissions import KamActionPermission
 
 from .. import duplicates, selectors, services
@@ -75,8 +76,9 @@ _R404 = OpenApiResponse(description="No such record within the data you may see.
         responses={200: s.CustomerDetailSerializer, 400: _R400, 403: _R403, 404: _R404},
     ),
 )
-class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Customers (客户档案). There is no DELETE: customers are archived, never removed."""
+class CustomerViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Customers (客户档案). There is no DELETE: customers are archived, never removed. Detail
+    answers carry an ``ETag``; writes honour ``If-Match`` (412 when stale: kam.core.etags)."""
 
     permission_classes = [KamActionPermission]
     kam_permissions = {
@@ -283,8 +285,8 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         responses={204: None, 400: _R400, 403: _R403, 404: _R404},
     ),
 )
-class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Contacts (主要联系人) of customers."""
+class ContactViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Contacts (主要联系人) of customers; ``ETag``/``If-Match`` as for customers."""
 
     permission_classes = [KamActionPermission]
     kam_permissions = {

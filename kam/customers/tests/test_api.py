@@ -761,7 +761,7 @@ def test_api_changes_are_logged_with_source_api_and_the_token_user(world):
         assert row["actor"] == {"id": world.p.sp1.pk, "name": "张专员"}
         assert row["customer"] == pk
     update = next(r for r in rows if r["action"] == "update")
-    assert update["changes"] == {"name": ["日志测试有限公司", "日志测试股份有限公司"]}
+    assert update["changes"] == {"name": ["日志测试有限公司", "日志测试股份有限公司"], "version": [1, 2]}
     assert update["request_id"] == patched["X-Request-ID"]
     assert update["object_repr"] == "日志测试股份有限公司"
     # filters

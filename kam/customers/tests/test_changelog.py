@@ -26,7 +26,7 @@ def test_plain_model_save_outside_any_context_is_still_logged(world):
     c.save()
     entry = ObjectChange.objects.filter(parent_type__model="customer", parent_id=c.pk).latest("id")
     assert entry.source == "system" and entry.actor is None
-    assert entry.changes == {"city": ["", "无锡"]}
+    assert entry.changes == {"city": ["", "无锡"], "version": [1, 2]}  # the version goes with each change
 
 
 def test_kam_command_changes_are_attributed_to_command(world, monkeypatch):

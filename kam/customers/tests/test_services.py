@@ -60,7 +60,12 @@ def test_update_records_old_and_new(personas):
     services.customer_update(actor=personas.sp1, customer=c, data={"credit_rating": "AA", "city": "上海"})
     entry = ObjectChange.objects.filter(parent_type__model="customer", parent_id=c.pk, action="update").latest("id")
     # an old client's city keeps the code in step (issue 7): 上海市 + 上海 → 310100
-    assert entry.changes == {"credit_rating": ["", "AA"], "city": ["", "上海"], "division_code": ["310000", "310100"]}
+    assert entry.changes == {
+        "credit_rating": ["", "AA"],
+        "city": ["", "上海"],
+        "division_code": ["310000", "310100"],
+        "version": [1, 2],
+    }
 
 
 def test_noop_update_writes_no_change(personas):
@@ -199,7 +204,7 @@ def test_contact_lifecycle_is_logged_under_the_customer(world):
     )
     assert actions == ["create", "update", "archive", "restore"]
     upd = ObjectChange.objects.get(object_id=contact_id, action="update", content_type__model="contact")
-    assert upd.changes == {"title": ["采购经理", "采购总监"]}
+    assert upd.changes == {"title": ["采购经理", "采购总监"], "version": [1, 2]}
 
 
 def test_account_team_seat_gives_a_specialist_sight(world):
