@@ -55,8 +55,10 @@ SIGNED_IN = {"home", "me", "me-token-revoke", "saved-filter-create", "saved-filt
 # API operations any signed-in user may call: revoking one's own token (204, no body)
 SIGNED_IN_API = {("delete", "/api/v1/auth/token/")}
 LOGIN_PAGES = ("/login/", "/admin/login/")
-# the walk must stay quick (issue 8 §7: < 30 s)
-BUDGET_SECONDS = 30
+# the walk must stay quick (issue 8 §7: < 30 s; ≈11 s for ≈1,400 requests on SQLite here). Bounded by
+# the number of requests, not the clock — a shared CI machine's load must not fail it: a new
+# converter filled with too many values, or a product of values, shows up here
+MAX_REQUESTS = 3000
 
 
 @dataclass(frozen=True)
@@ -267,7 +269,7 @@ def test_every_url_pattern_refuses_anonymous_and_unpermitted_callers(world, walk
     elapsed = time.monotonic() - started
     print(f"\nroute walker: {len(routes)} patterns, {requests} requests in {elapsed:.1f} s")
     assert not problems, "\n".join(problems)
-    assert elapsed < BUDGET_SECONDS
+    assert requests < MAX_REQUESTS
 
 
 def test_every_openapi_operation_refuses_anonymous_and_unpermitted_callers(world, walker):
@@ -301,7 +303,7 @@ def test_every_openapi_operation_refuses_anonymous_and_unpermitted_callers(world
     elapsed = time.monotonic() - started
     print(f"\nOpenAPI walker: {len(operations)} requests × 2 callers in {elapsed:.1f} s")
     assert not problems, "\n".join(problems)
-    assert elapsed < BUDGET_SECONDS
+    assert len(operations) * 2 < MAX_REQUESTS
 
 
 def test_the_walker_fills_what_it_finds(world):
