@@ -142,6 +142,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kam.core.security.middleware.SessionIdleTimeoutMiddleware",
+    "kam.core.security.middleware.HtmxLoginRedirectMiddleware",
     "kam.core.security.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -8,5 +8,7 @@
   issued; logging out revokes the user's token, and so can the user (their page, the API).
 * ``KamAxesHandler``: django-axes counts failures per username and IP address and also per IP
   address across usernames (password spraying, ``KAM_LOGIN_IP_FAILURE_LIMIT``).
+* ``HtmxLoginRedirectMiddleware``: an HTMX request whose session has ended reloads the whole page
+  on the login form (``HX-Redirect``) instead of swapping the form into a fragment.
 * ``PrivateCacheMiddleware``: ``Cache-Control: private, no-store`` on signed-in pages and the API.
 """

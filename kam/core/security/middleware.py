@@ -4,6 +4,8 @@ import time
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
 from django.utils.cache import patch_cache_control
 
 from . import services
@@ -34,6 +36,25 @@ class SessionIdleTimeoutMiddleware:
             elif not isinstance(last, int) or now - last >= TOUCH_EVERY:
                 request.session[LAST_SEEN] = now
         return self.get_response(request)
+
+
+class HtmxLoginRedirectMiddleware:
+    """An HTMX request whose session has ended (idle, signed out elsewhere, user deactivated) is
+    sent to the login page as a whole page: a plain redirect would be followed inside the
+    fragment and put the login form into a tab or a list."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.headers.get("HX-Request") == "true" and response.status_code == 302:
+            location = response.get("Location", "")
+            if location.startswith(resolve_url(settings.LOGIN_URL)):
+                redirect = HttpResponse(status=204)
+                redirect["HX-Redirect"] = location
+                return redirect
+        return response
 
 
 class PrivateCacheMiddleware:

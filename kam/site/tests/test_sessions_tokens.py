@@ -72,6 +72,18 @@ def test_a_session_idle_longer_than_the_setting_is_signed_out(personas, settings
     assert Token.objects.filter(key=token).exists()
 
 
+def test_an_htmx_request_after_the_session_ended_loads_the_login_page_as_a_whole_page(personas, settings, world):
+    settings.KAM_SESSION_IDLE_SECONDS = 600
+    client = _login("sp1")
+    url = f"/customers/{world.c_sp1.pk}/tabs/contacts/"
+    assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
+    _set_last_seen(client, 601)
+    resp = client.get(url, HTTP_HX_REQUEST="true")
+    assert resp.status_code == 204 and resp["HX-Redirect"].startswith("/login/?next=")
+    # without HTMX: the usual redirect
+    assert client.get(url)["Location"].startswith("/login/")
+
+
 def test_the_last_seen_time_is_written_at_most_once_a_minute(personas, settings):
     settings.KAM_SESSION_IDLE_SECONDS = 600
     client = _login("sp1")
