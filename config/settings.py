@@ -277,6 +277,8 @@ KAM_API_TOKEN_SECONDS = env_int("KAM_API_TOKEN_SECONDS", 60 * 60 * 24 * 30)
 # Content-Security-Policy on every answer (django-csp): scripts only from our own files — no inline
 # script or handler, no eval (Alpine's CSP build, htmx allowEval=false). Styles allow 'unsafe-inline':
 # Tabler's components, ECharts and the Swagger UI set style attributes and <style> blocks.
+# django-csp rather than a middleware of our own: a later page that needs more (a map's tiles, a PDF
+# preview) widens the policy for itself with @csp_update, and report-only mode is one setting away.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
