@@ -94,6 +94,8 @@ lint: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(BIN)/bandit -c pyproject.toml -r kam config --severity-level high -q
+	$(BIN)/python scripts/audit.py
 
 format: venv
 	$(BIN)/ruff format .

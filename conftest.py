@@ -52,10 +52,49 @@ def en(settings):
         yield
 
 
+# Every page of every browser test reports Content-Security-Policy violations (issue 8 §7): the
+# browser logs them as console errors, and this listener names the directive and the blocked source.
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__kamCspViolations = (window.__kamCspViolations || 0) + 1;
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline") +
+                " in " + (e.sourceFile || document.location.pathname) + ":" + e.lineNumber);
+});
+"""
+
+
+def _is_csp_error(text: str) -> bool:
+    return text.startswith("CSP violation") or "Content Security Policy" in text
+
+
+class CspWatch:
+    """Collects the CSP violations of every page the ``chromium`` fixture's browser opens; the
+    fixture fails the test at its end if any were seen. A test that provokes one on purpose
+    takes it with ``take()``."""
+
+    def __init__(self):
+        self.violations: list[str] = []
+
+    def watch(self, target):  # a BrowserContext or a Page
+        target.add_init_script(script=CSP_WATCH)
+        target.on("console", lambda m: m.type == "error" and _is_csp_error(m.text) and self.violations.append(m.text))
+        return target
+
+    def take(self) -> list[str]:
+        seen, self.violations = self.violations, []
+        return seen
+
+
 @pytest.fixture
-def chromium(live_server, monkeypatch):
+def csp_watch():
+    return CspWatch()
+
+
+@pytest.fixture
+def chromium(live_server, monkeypatch, csp_watch):
     """Debian's chromium under Playwright (browser tests: ``@pytest.mark.browser``), with the live
-    server running. Screenshots go to $KAM_SCREENSHOTS (default ./screenshots/)."""
+    server running. Screenshots go to $KAM_SCREENSHOTS (default ./screenshots/). Every context and
+    page it opens is watched for Content-Security-Policy violations: any fails the test."""
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
     from playwright.sync_api import sync_playwright
 
@@ -74,8 +113,13 @@ def chromium(live_server, monkeypatch):
                 "--no-first-run",
             ],
         )
+        new_context, new_page = browser.new_context, browser.new_page
+        browser.new_context = lambda *a, **kw: csp_watch.watch(new_context(*a, **kw))
+        browser.new_page = lambda *a, **kw: csp_watch.watch(new_page(*a, **kw))
         yield browser
         browser.close()
+    violations = csp_watch.take()
+    assert not violations, "Content-Security-Policy violations in the browser:\n" + "\n".join(violations)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -124,12 +125,14 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     # KAM's apps, lowest layer first (architecture.md "Layers"); each plugs into the registry
     "kam.core",
     "kam.core.jobs",
     "kam.core.notifications",
     "kam.core.tabular",
     "kam.core.attachments",
+    "kam.core.security",
     "kam.org",
     "kam.customers",
     "kam.site",
@@ -137,12 +140,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kam.core.middleware.KamLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kam.core.security.middleware.SessionIdleTimeoutMiddleware",
+    "kam.core.security.middleware.HtmxLoginRedirectMiddleware",
+    "kam.core.security.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -218,7 +225,11 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env_int("KAM_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_float("KAM_LOGIN_COOLOFF_HOURS", 0.25)
+# failures count per username and IP address (AXES_FAILURE_LIMIT) and, against password spraying,
+# per IP address across usernames (KAM_LOGIN_IP_FAILURE_LIMIT, higher: an office shares one address)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+KAM_LOGIN_IP_FAILURE_LIMIT = env_int("KAM_LOGIN_IP_FAILURE_LIMIT", 30)
+AXES_HANDLER = "kam.core.security.axes.KamAxesHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("KAM_AXES_ENABLED", True)
@@ -269,6 +280,30 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("KAM_SESSION_SECONDS", 60 * 60 * 12)
+# signed out after this long without a request (besides SESSION_COOKIE_AGE, the absolute limit); 0 = off
+KAM_SESSION_IDLE_SECONDS = env_int("KAM_SESSION_IDLE_SECONDS", 60 * 60 * 2)
+# an API token stops working this long after it was issued (a new login issues a new one); 0 = never
+KAM_API_TOKEN_SECONDS = env_int("KAM_API_TOKEN_SECONDS", 60 * 60 * 24 * 30)
+
+# Content-Security-Policy on every answer (django-csp): scripts only from our own files — no inline
+# script or handler, no eval (Alpine's CSP build, htmx allowEval=false). Styles allow 'unsafe-inline':
+# Tabler's components, ECharts and the Swagger UI set style attributes and <style> blocks.
+# django-csp rather than a middleware of our own: a later page that needs more (a map's tiles, a PDF
+# preview) widens the policy for itself with @csp_update, and report-only mode is one setting away.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie-less meta tag; keep default
 
 # --- Cache: local memory by default, Redis when KAM_REDIS_URL is set (shared by all app servers).
@@ -337,7 +372,7 @@ KAM_PAGE_SIZE = env_int("KAM_PAGE_SIZE", 25)
 # --- REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "kam.core.security.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

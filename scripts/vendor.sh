@@ -10,7 +10,8 @@ declare -A PINS=(
   ["@tabler/core"]="1.6.1"
   ["@tabler/icons-sprite"]="3.48.0"
   ["htmx.org"]="2.0.11"
-  ["alpinejs"]="3.17.5"
+  # Alpine's CSP build: evaluates x-* expressions without eval()/new Function (the CSP has no 'unsafe-eval')
+  ["@alpinejs/csp"]="3.17.4"
   ["swagger-ui-dist"]="5.35.0"
   ["echarts"]="6.1.0"
   ["flatpickr"]="4.6.13"
@@ -30,7 +31,7 @@ unpack() { # tarball-name dest-dir files...
 unpack tabler-core-${PINS["@tabler/core"]}.tgz tabler dist/css/tabler.min.css dist/js/tabler.min.js
 unpack tabler-icons-sprite-${PINS["@tabler/icons-sprite"]}.tgz tabler-icons dist/tabler-sprite.svg
 unpack htmx.org-${PINS["htmx.org"]}.tgz htmx dist/htmx.min.js
-unpack alpinejs-${PINS["alpinejs"]}.tgz alpine dist/cdn.min.js
+unpack alpinejs-csp-${PINS["@alpinejs/csp"]}.tgz alpine-csp dist/cdn.min.js
 unpack swagger-ui-dist-${PINS["swagger-ui-dist"]}.tgz swagger-ui-dist swagger-ui.css swagger-ui-bundle.js \
   swagger-ui-standalone-preset.js favicon-32x32.png
 unpack echarts-${PINS["echarts"]}.tgz echarts dist/echarts.min.js

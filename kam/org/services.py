@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kam.core.context import attributed
+from kam.core.security import services as security
 from kam.core.validators import normalize_phone, validate_phone
 
 from . import permissions as perms
@@ -213,12 +214,14 @@ def user_update(*, actor: User, user: User, data: Mapping[str, Any]) -> User:
 @attributed
 @transaction.atomic
 def user_set_password(*, actor: User, user: User, password: str) -> User:
-    """Set a new password (validated by Django's password validators)."""
+    """Set a new password (validated by Django's password validators). The user's sessions and
+    API token end with the old password (a reset after a leak locks the old holder out)."""
     _require_manage(actor)
     user = User.objects.select_for_update().get(pk=user.pk)
     _validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
+    security.end_access(user=user)
     return user
 
 
@@ -227,9 +230,7 @@ def user_set_password(*, actor: User, user: User, password: str) -> User:
 def user_deactivate(*, actor: User, user: User) -> User:
     """Deactivate a user (R1.4): refused while the user still owns anything an app registered
     (``owned_items``: active customers, later open plans and requests) — nothing may be left
-    owned by an inactive user. Removes the user's API token."""
-    from rest_framework.authtoken.models import Token
-
+    owned by an inactive user. Ends the user's sessions and API token at once (issue 8 §7)."""
     _require_manage(actor)
     if user.pk == actor.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
@@ -247,7 +248,7 @@ def user_deactivate(*, actor: User, user: User) -> User:
         )
     user.is_active = False
     user.save()
-    Token.objects.filter(user=user).delete()
+    security.end_access(user=user)
     invalidate(user)
     return user
 

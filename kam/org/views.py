@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kam.core.errors import message_text
+from kam.core.security import services as security
 from kam.core.views import paginate, run_service
 
 from . import forms, selectors, services
@@ -223,7 +224,9 @@ def user_password(request, pk: int):
             form.apply_service_error(exc)
         else:
             if user.pk == request.user.pk:
+                # the service ended every session of the user; this one goes on, under a new key
                 update_session_auth_hash(request, user)
+                security.record_session(user=user, session_key=request.session.session_key)
             messages.success(request, _("The password of {name} was changed.").format(name=str(user)))
             return redirect("org:user_detail", pk=user.pk)
     return render(

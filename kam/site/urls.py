@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("history/", views.history, name="history"),
     path("me/", views.me, name="me"),
+    path("me/token/revoke/", views.me_token_revoke, name="me-token-revoke"),
     path("lists/<slug:list_key>/filters/", views.saved_filter_create, name="saved-filter-create"),
     path("lists/filters/<int:pk>/delete/", views.saved_filter_delete, name="saved-filter-delete"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from kam.core.history import history_rows
 from kam.core.models import SavedFilter
 from kam.core.registry import registry
+from kam.core.security import services as security
 from kam.core.views import paginate
 from kam.org import selectors as org_selectors
 from kam.org.access import access_for
@@ -87,9 +88,29 @@ def me(request):
     """我的: the user's roles (and what each is for), profile, language, the developer's API
     documentation and sign-out — the phone's tab, the desktop's user menu as a page."""
     grants = [g for g in org_selectors.grants_of(user=request.user) if g.unit.is_active]
+    token = security.token_of(user=request.user)
     return render(
-        request, "site/me.html", {"grants": grants, "roles": _roles_of(grants), "api_docs_url": reverse("api-docs")}
+        request,
+        "site/me.html",
+        {
+            "grants": grants,
+            "roles": _roles_of(grants),
+            "api_docs_url": reverse("api-docs"),
+            "token": token,
+            "token_expires": security.token_expires_at(token) if token else None,
+        },
     )
+
+
+@login_required
+@require_POST
+def me_token_revoke(request):
+    """The user revokes their own API token (issue 8 §7): scripts using it get 401 from now on."""
+    if security.revoke_token(user=request.user):
+        messages.success(request, _("Your API token was revoked: it no longer works."))
+    else:
+        messages.info(request, _("You have no API token."))
+    return redirect("me")
 
 
 @login_required

@@ -5,7 +5,11 @@
  * - the duplicate check (查重) while a form is filled in (data-kam-dup: the URL answering with
  *   the matches; data-kam-dup-fields: the watched fields; -exclude / -customer: extra parameters);
  * - date pickers (flatpickr) on [data-kam-date] / [data-kam-datetime] (kam.core.widgets), also in
- *   fragments HTMX swaps in; a page's script adding fields calls window.kam.datePickers(element). */
+ *   fragments HTMX swaps in; a page's script adding fields calls window.kam.datePickers(element);
+ * - formsets that grow in the page ([data-kam-formset]: "add another" clones the <template>, "remove"
+ *   marks a row deleted);
+ * - a list's column chooser (#apply-columns) and a record's HTMX tabs (#detail-tabs: the active tab).
+ * No inline script or handler anywhere: the Content-Security-Policy allows only these files. */
 (function () {
   "use strict";
 
@@ -192,13 +196,67 @@
     });
   }
 
+  // A formset the user grows: <div data-kam-formset="prefix" data-kam-formset-template="id of a
+  // <template>" data-kam-formset-add="id of the add button">; the template's __prefix__ becomes the
+  // row's index and __num__ its number; a [data-kam-formset-remove] button ticks the row's DELETE.
+  function formsets() {
+    document.querySelectorAll("[data-kam-formset]").forEach(function (list) {
+      var prefix = list.dataset.kamFormset;
+      var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+      var max = document.getElementById("id_" + prefix + "-MAX_NUM_FORMS");
+      var template = document.getElementById(list.dataset.kamFormsetTemplate);
+      var add = document.getElementById(list.dataset.kamFormsetAdd);
+      if (!total || !template || !add) { return; }
+      add.addEventListener("click", function () {
+        var n = parseInt(total.value, 10);
+        if (max && n >= parseInt(max.value, 10)) { return; }
+        var html = template.innerHTML.replace(/__prefix__/g, String(n)).replace(/__num__/g, String(n + 1));
+        list.insertAdjacentHTML("beforeend", html);
+        total.value = String(n + 1);
+        datePickers(list.lastElementChild);
+        var first = list.lastElementChild.querySelector("input:not([type=hidden]):not([type=checkbox])");
+        if (first) { first.focus(); }
+      });
+      list.addEventListener("click", function (event) {
+        var button = event.target.closest("[data-kam-formset-remove]");
+        if (!button) { return; }
+        var row = button.closest("[data-kam-formset-row]");
+        var del = row.querySelector("input[name$='-DELETE']");
+        if (del) { del.checked = true; }
+        row.classList.add("d-none");
+        row.classList.add(list.dataset.kamFormsetRemovedClass || "kam-formset-removed");
+      });
+    });
+  }
+
+  // A list's column chooser: the ticked columns into ?columns=, back to the first page.
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest("#apply-columns")) { return; }
+    var keys = Array.prototype.map.call(document.querySelectorAll(".kam-column:checked"), function (e) { return e.value; });
+    var url = new URL(window.location.href);
+    url.searchParams.set("columns", keys.join(","));
+    url.searchParams.delete("page");
+    window.location.href = url.toString();
+  });
+
+  // A record's tabs load by HTMX: the clicked tab becomes the active one.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var link = event.target;
+    if (!link.closest || !link.classList.contains("nav-link") || !link.closest("#detail-tabs")) { return; }
+    document.querySelectorAll("#detail-tabs .nav-link").forEach(function (a) {
+      a.classList.toggle("active", a === link);
+      a.setAttribute("aria-selected", a === link ? "true" : "false");
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     scrollToFirstError();
+    formsets();
     charts();
     duplicateChecks();
     datePickers(document);
   });
   document.addEventListener("htmx:load", function (event) { datePickers(event.target); });
-  // for a page's own script that adds fields (the customer form's "add another contact")
+  // for a page's own script that adds fields
   window.kam = Object.assign(window.kam || {}, { datePickers: datePickers });
 })();

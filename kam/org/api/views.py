@@ -1,10 +1,11 @@
-"""Token login for the API: POST username + password → token.
+"""Token login for the API: POST username + password → token; DELETE revokes the caller's token.
 
 It goes through ``django.contrib.auth.authenticate`` with the request, so django-axes counts
 failures exactly as on the login page (``AXES_FAILURE_LIMIT`` per username and IP address) and
 refuses even the right password while the lock lasts. A successful login sends
 ``user_logged_in`` like the login page does: ``last_login`` is updated and axes forgets the
-earlier failures (``AXES_RESET_ON_SUCCESS``).
+earlier failures (``AXES_RESET_ON_SUCCESS``). Tokens expire (``KAM_API_TOKEN_SECONDS``,
+kam.core.security); an expired one is replaced by the next login.
 """
 
 import math
@@ -16,10 +17,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+
+from kam.core.security import services as security
 
 
 class TokenLoginSerializer(serializers.Serializer):
@@ -36,8 +39,6 @@ class TokenLoginSerializer(serializers.Serializer):
 class TokenLoginView(APIView):
     """Exchange a username and password for an API token (the same lockout as the login page)."""
 
-    authentication_classes: list = []
-    permission_classes = [permissions.AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
@@ -46,13 +47,24 @@ class TokenLoginView(APIView):
         summary="Get an API token",
         description=(
             "Send your username and password; the answer holds your token. Send it on every other request "
-            "as `Authorization: Token <token>`. The same token is returned on every login until an "
-            "administrator revokes it. After repeated wrong passwords the account is locked for a while "
-            "(429), even for the right password."
+            "as `Authorization: Token <token>`. The same token is returned on every login until it "
+            "expires (`expires`; the server's KAM_API_TOKEN_SECONDS, 30 days unless set otherwise) or is "
+            "revoked — by `DELETE` on this path, by logging out of the pages, or when the user is "
+            "deactivated or given a new password. After repeated wrong passwords the account (or, after "
+            "many failures for any usernames, the client's address) is locked for a while (429), even "
+            "for the right password."
         ),
         request=TokenLoginSerializer,
         responses={
-            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            200: inline_serializer(
+                "TokenResponse",
+                {
+                    "token": serializers.CharField(),
+                    "expires": serializers.DateTimeField(
+                        allow_null=True, help_text="When the token stops working (null: it does not expire)."
+                    ),
+                },
+            ),
             400: OpenApiResponse(description="Wrong username or password, or a field missing."),
             429: OpenApiResponse(description="Locked after too many failed logins, or too many attempts."),
         },
@@ -76,8 +88,36 @@ class TokenLoginView(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         user_logged_in.send(sender=user.__class__, request=django_request, user=user)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = security.issue_token(user=user)
+        return Response({"token": token.key, "expires": security.token_expires_at(token)})
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Revoke your API token",
+        description=(
+            "Deletes the token you authenticate with: it stops working at once (logging out of the "
+            "pages does the same). The next `POST /api/v1/auth/token/` issues a new one."
+        ),
+        request=None,
+        responses={204: OpenApiResponse(description="The token is revoked.")},
+    )
+    def delete(self, request):
+        security.revoke_token(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    # POST is the login (anonymous); DELETE revokes the caller's own token (authenticated)
+    def get_authenticators(self):
+        if self.request is not None and self.request.method == "DELETE":
+            return [auth() for auth in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+        return []
+
+    def get_permissions(self):
+        if self.request.method == "DELETE":
+            return [permissions.IsAuthenticated()]
+        return [permissions.AllowAny()]
+
+    def get_throttles(self):
+        return super().get_throttles() if self.request.method == "POST" else []
 
     @staticmethod
     def _locked_message(request) -> str:

@@ -112,6 +112,7 @@ def _pages() -> list[Probe]:
         Probe("home", "get", lambda w: reverse("home"), None),
         Probe("history", "get", lambda w: reverse("history"), HISTORY),
         Probe("me", "get", lambda w: reverse("me"), None),
+        Probe("me token revoke", "post", lambda w: reverse("me-token-revoke"), None, ok=302),
         Probe("healthz", "get", lambda w: reverse("healthz"), None, public=True),
         # organisation (org.manage; every unit and user, no scope)
         Probe("org index", "get", lambda w: reverse("org:index"), "org.manage", ok=302),
@@ -411,6 +412,8 @@ def _api() -> list[Probe]:
             ok=400,
             data={"username": "nobody-at-all", "password": "wrong"},
         ),
+        # revoking one's own token: any signed-in caller (204); the rolled-back savepoint gives it back
+        Probe("api token revoke", "delete", lambda w: reverse("api-token"), None, api=True, ok=204),
         Probe("api customer list", "get", lambda w: "/api/v1/customers/", "customers.view", api=True),
         Probe(
             "api customer create",
