@@ -296,6 +296,8 @@ def load_import(ctx) -> None:
         title=f"导入 {DEMO_IMPORT}",
     )
     run_job(job.pk)  # now, so the demo shows it finished (the queued task finds it done)
+
+
 # a few files on the first customers of some owners (R2.2): (owner, n-th customer, [(file name, kind, description)])
 ATTACHMENTS: tuple[tuple[str, int, tuple[tuple[str, str, str], ...]], ...] = (
     ("sp_east1", 0, (("营业执照（扫描件）.pdf", "pdf", "营业执照副本"), ("公司门头.png", "png", "拜访时拍摄"))),

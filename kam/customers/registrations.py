@@ -92,6 +92,8 @@ def _demo_import(ctx) -> None:
     from .demo import load_import
 
     load_import(ctx)
+
+
 def _demo_attachments(ctx) -> None:
     from .demo import load_attachments
 
@@ -135,6 +137,8 @@ def _notification_drafts(changes):
     from .notifications import drafts
 
     return drafts(changes)
+
+
 def _has_permission(user, code: str) -> bool:
     from kam.org.access import access_for
 

@@ -75,6 +75,8 @@ def _notification(world):
     from kam.core.notifications.models import Notification
 
     return Notification.objects.get_or_create(recipient=world.p.outsider, kind="jobs.finished", title="外人的")[0]
+
+
 def _upload(world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
