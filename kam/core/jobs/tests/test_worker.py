@@ -15,9 +15,13 @@ from kam.core.registry import JobKind, registry
 pytestmark = pytest.mark.django_db
 
 
-def test_worker_runs_database_jobs(settings, django_capture_on_commit_callbacks):
+def test_worker_runs_database_jobs(settings, django_capture_on_commit_callbacks, monkeypatch):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.models import DBTaskResult
+
+    # the worker closes connections between tasks; inside the test's transaction that would end it
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     with registry.temporary("job_kinds", JobKind("t.w", "w", lambda r: {"ran": r.params["n"]})):
         with django_capture_on_commit_callbacks(execute=True):

@@ -31,13 +31,16 @@ def _kam(env, *args, **kw):
 WAIT_FOR_SUCCESS = """
 import time
 from kam.core.jobs.models import Job
-for _ in range(100):
+for _ in range(400):
     if Job.objects.filter(status="succeeded").exists():
         break
     time.sleep(0.3)
 print(Job.objects.get().status)
 """
-WORKER = "{python} -m kam worker --exit-with-parent $$ --interval 0.2 & echo $! > {pidfile}; sleep 8"
+WORKER = (
+    "{python} -m kam worker --exit-with-parent $$ --interval 0.2 & echo $! > {pidfile}; "
+    "while [ ! -e {stop} ]; do sleep 0.2; done"
+)
 
 
 def test_worker_runs_a_job_and_exits_with_its_parent(tmp_path):
@@ -52,27 +55,31 @@ def test_worker_runs_a_job_and_exits_with_its_parent(tmp_path):
         capture_output=True,
     )
     pidfile = tmp_path / "worker.pid"
-    # a parent shell that starts the worker, then ends after a few seconds (like make dev's shell)
+    stop = tmp_path / "stop"
+    # a parent shell that starts the worker, then ends when told (like make dev's shell)
     parent = subprocess.Popen(
-        ["sh", "-c", WORKER.format(python=sys.executable, pidfile=pidfile)],
+        ["sh", "-c", WORKER.format(python=sys.executable, pidfile=pidfile, stop=stop)],
         env=env,
         cwd=ROOT,
     )
-    deadline = time.monotonic() + 60
-    while not pidfile.exists() or not pidfile.read_text().strip():
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
-    worker = int(pidfile.read_text())
-    out = _kam(
-        env,
-        "shell",
-        "-c",
-        WAIT_FOR_SUCCESS,
-        timeout=120,
-        capture_output=True,
-        text=True,
-    )
-    assert out.stdout.strip().splitlines()[-1] == "succeeded"
+    try:
+        deadline = time.monotonic() + 60
+        while not pidfile.exists() or not pidfile.read_text().strip():
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        worker = int(pidfile.read_text())
+        out = _kam(
+            env,
+            "shell",
+            "-c",
+            WAIT_FOR_SUCCESS,
+            timeout=120,
+            capture_output=True,
+            text=True,
+        )
+        assert out.stdout.strip().splitlines()[-1] == "succeeded"
+    finally:
+        stop.touch()  # the parent shell ends (also when an assertion above failed)
     parent.wait(timeout=60)
     # graceful stop (SIGTERM) within a second or two when idle; the hard exit after the grace
     # period at the latest
