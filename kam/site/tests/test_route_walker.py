@@ -51,9 +51,21 @@ PUBLIC = {
     *("healthz", "set_language", "api-schema", "api-docs", "api-token"),
 }
 # route names any signed-in user opens without a permission: their own pages and settings
-SIGNED_IN = {"home", "me", "me-token-revoke", "saved-filter-create", "saved-filter-delete"}
-# API operations any signed-in user may call: revoking one's own token (204, no body)
-SIGNED_IN_API = {("delete", "/api/v1/auth/token/")}
+SIGNED_IN = {
+    *("home", "me", "me-token-revoke", "saved-filter-create", "saved-filter-delete"),
+    # one's own notifications and their settings, one's own jobs (issue 8 §1, §5)
+    *("notifications:list", "notifications:bell", "notifications:preferences", "jobs:list"),
+}
+# API operations any signed-in user may call: revoking one's own token (204, no body), …
+SIGNED_IN_API = {
+    ("delete", "/api/v1/auth/token/"),
+    # one's own notifications, their settings and one's own jobs: every signed-in user has them
+    ("get", "/api/v1/notifications/"),
+    ("post", "/api/v1/notifications/read-all/"),
+    ("get", "/api/v1/notifications/preferences/"),
+    ("put", "/api/v1/notifications/preferences/"),
+    ("get", "/api/v1/jobs/"),
+}
 LOGIN_PAGES = ("/login/", "/admin/login/")
 # the walk must stay quick (issue 8 §7: < 30 s; ≈11 s for ≈1,400 requests on SQLite here). Bounded by
 # the number of requests, not the clock — a shared CI machine's load must not fail it: a new
