@@ -301,14 +301,13 @@ class AttachmentOwner:
     """A kind of record that can hold attachments (R2.2: customers first; later contracts,
     visits, requests). ``model`` is ``"app_label.ModelName"``; ``view_permission`` lets a user
     list and download a record's files, ``change_permission`` add and delete them — both checked
-    with ``has_permission(user, code)`` (403 without) and through the model's
+    with :func:`kam.core.perms.user_has` (403 without) and through the model's
     ``objects.restrict(user, code)`` (a record outside it: 404). ``url(obj)`` (optional) is the
     record's page, where the files are listed."""
 
     model: str
     view_permission: str
     change_permission: str
-    has_permission: Callable[[Any, str], bool]
     url: Callable[[Any], str] | None = None
     order: int = 100
 
@@ -322,7 +321,7 @@ class PrintForm:
     """A paper form of the source printed from a record (客户档案表 first; later 礼品申请单,
     接待申请单, 提成结算单): ``/print/<key>/<pk>/`` (the print view) and ``…/pdf/`` (WeasyPrint).
     ``model`` is ``"app_label.ModelName"``; the record is fetched through
-    ``objects.restrict(user, permission)`` after ``has_permission(user, permission)`` (403/404);
+    ``objects.restrict(user, permission)`` after :func:`kam.core.perms.user_has` (403/404);
     ``context(request, obj)`` builds the template's context (``kam/core/printing``); ``filename(obj)``
     (optional) names the PDF."""
 
@@ -332,7 +331,6 @@ class PrintForm:
     permission: str
     template: str
     context: Callable[[Any, Any], dict]
-    has_permission: Callable[[Any, str], bool]
     filename: Callable[[Any], str] | None = None
     order: int = 100
 

@@ -139,12 +139,6 @@ def _notification_drafts(changes):
     return drafts(changes)
 
 
-def _has_permission(user, code: str) -> bool:
-    from kam.org.access import access_for
-
-    return access_for(user).has(code)
-
-
 def _attachments_tab(request, obj) -> str:
     from kam.core.attachments.views import render_tab
 
@@ -187,7 +181,6 @@ def register_all() -> None:
             "customers.Customer",
             view_permission=perms.CUSTOMERS_VIEW,
             change_permission=perms.CUSTOMERS_CHANGE,
-            has_permission=_has_permission,
             url=lambda customer: reverse("customers:detail", args=[customer.pk]),
         ),
     )
@@ -201,7 +194,6 @@ def register_all() -> None:
             perms.CUSTOMERS_VIEW,
             "customers/print/customer_file.html",
             _print_context,
-            _has_permission,
             filename=lambda customer: f"{customer.code}-{customer.name}",
         ),
     )

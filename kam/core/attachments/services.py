@@ -27,6 +27,7 @@ from django.utils.translation import pgettext
 
 from kam.core.changes import save_with_event
 from kam.core.context import attributed
+from kam.core.perms import user_has
 from kam.core.registry import AttachmentOwner, registry
 
 from . import types
@@ -59,7 +60,7 @@ def owner_get(*, user, model: str, pk: Any, change: bool = False) -> models.Mode
     except KeyError as exc:
         raise Http404(_("No such record.")) from exc
     permission = _permission(entry, change)
-    if not entry.has_permission(user, permission):
+    if not user_has(user, permission):
         raise PermissionDenied(_("You do not have permission to do this."))
     owner_model = apps.get_model(entry.model)
     try:
@@ -71,7 +72,7 @@ def owner_get(*, user, model: str, pk: Any, change: bool = False) -> models.Mode
 def may_change(user, owner: models.Model) -> bool:
     """Whether ``user`` may add and remove ``owner``'s files (for showing the buttons)."""
     entry = owner_entry(owner)
-    if not entry.has_permission(user, entry.change_permission):
+    if not user_has(user, entry.change_permission):
         return False
     manager: Any = type(owner)._default_manager  # a RestrictedManager (duck-typed)
     return manager.restrict(user, entry.change_permission).filter(pk=owner.pk).exists()

@@ -27,6 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.core.perms import user_has
 from kam.core.registry import PrintForm, registry
 
 STYLESHEET = "kam/print.css"
@@ -48,7 +49,7 @@ def forms_for(model: type[models.Model] | models.Model) -> list[PrintForm]:
 def record_get(*, user, form: PrintForm, pk: Any) -> models.Model:
     """The record to print: 403 without the form's permission, 404 outside the scope
     (``Model.objects.restrict(user, permission)``, duck-typed)."""
-    if not form.has_permission(user, form.permission):
+    if not user_has(user, form.permission):
         raise PermissionDenied(_("You do not have permission to do this."))
     model = apps.get_model(form.model)
     try:

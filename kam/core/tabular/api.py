@@ -29,6 +29,7 @@ from rest_framework.views import APIView
 
 from kam.core.jobs.services import job_start
 from kam.core.parsers import KamJSONParser
+from kam.core.registry import registry
 
 from . import engine
 from .reader import FileRefused
@@ -91,6 +92,13 @@ def _job(job) -> dict:
     }
 
 
+def _refuse_unless_allowed_somewhere(user, actions) -> None:
+    """403 before any parameter is looked at for a user who may do none of ``actions`` on any
+    table (a caller without permission learns nothing from a 400)."""
+    if not any(s.permission(user, a) for s in registry["import_specs"] for a in actions):
+        raise PermissionDenied
+
+
 def _spec(key: str):
     try:
         return engine.get_spec(key)
@@ -118,6 +126,7 @@ class ImportView(APIView):
         },
     )
     def post(self, request):
+        _refuse_unless_allowed_somewhere(request.user, MODES)
         spec = _spec(str(request.data.get("spec", "")))
         mode = str(request.data.get("mode") or "upsert")
         if mode in MODES and not spec.permission(request.user, mode):
@@ -180,6 +189,7 @@ class ExportView(APIView):
         elif isinstance(request.data, dict):
             for k, v in request.data.items():
                 params.setlist(str(k), [str(x) for x in v] if isinstance(v, list) else [str(v)])
+        _refuse_unless_allowed_somewhere(request.user, ("export",))
         key = params.pop("spec", [""])[-1]
         spec = _spec(key)
         if not spec.permission(request.user, "export"):

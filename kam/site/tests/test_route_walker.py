@@ -55,6 +55,7 @@ SIGNED_IN = {
     *("home", "me", "me-token-revoke", "saved-filter-create", "saved-filter-delete"),
     # one's own notifications and their settings, one's own jobs (issue 8 §1, §5)
     *("notifications:list", "notifications:bell", "notifications:preferences", "jobs:list"),
+    *("api-notification-list", "api-notification-read-all", "api-notification-preferences", "api-job-list"),
 }
 # API operations any signed-in user may call: revoking one's own token (204, no body), …
 SIGNED_IN_API = {
