@@ -191,7 +191,10 @@ def _pages() -> list[Probe]:
         # the import wizard (R2.3): an upload's token is the uploader's alone — anyone else gets 404
         Probe("import start", "get", lambda w: reverse("tabular:start"), IMPORT),
         Probe("import template", "get", lambda w: reverse("tabular:template", args=["customers"]), IMPORT),
-        Probe("excel export", "get", lambda w: reverse("tabular:export", args=["customers"]), "customers.view"),
+        Probe("excel export", "get", lambda w: reverse("tabular:export", args=["customers"]), "customers.view", ok=302),
+        # an export job's page and file are its starter's alone: no such job of yours → 404
+        Probe("export job", "get", lambda w: reverse("tabular:export-job", args=[999_999]), None, ok=404),
+        Probe("export download", "get", lambda w: reverse("tabular:export-download", args=[999_999]), None, ok=404),
         Probe("import preview", "get", lambda w: reverse("tabular:preview", args=[TOKEN]), None, ok=404),
         Probe("import report", "get", lambda w: reverse("tabular:report", args=[TOKEN]), None, ok=404),
         Probe("import confirm", "post", lambda w: reverse("tabular:confirm", args=[TOKEN]), None, ok=404),
