@@ -20,7 +20,7 @@ endif
 
 .PHONY: run dev test test-fast venv secret migrate demo serve lint format openapi bench browser messages clean
 
-run: venv secret migrate demo serve ## venv + install + migrate + demo company + serve on http://127.0.0.1:8000 (PORT=…)
+run: venv secret migrate demo serve ## venv + install + migrate + demo company + serve on http://127.0.0.1:8000 (PORT=…) + one job worker
 
 # tests run on every core (pytest-xdist); PYTEST_WORKERS=0 runs them in this process
 PYTEST_WORKERS ?= auto
@@ -60,11 +60,13 @@ demo: venv secret
 PORT ?= 8000
 BIND ?= 127.0.0.1:$(PORT)
 
+# the web server and one background-job worker together (Ctrl-C stops both); at scale run
+# `kam serve` and any number of `kam worker` separately (README "Background jobs")
 serve: venv secret
-	$(KAM) serve --bind $(BIND)
+	$(KAM) serve --bind $(BIND) --with-worker
 
-dev: venv secret migrate demo ## the development server: auto-reload, tracebacks (KAM_DEBUG=1), on $(BIND)
-	KAM_DEBUG=1 $(KAM) runserver $(BIND)
+dev: venv secret migrate demo ## the development server: auto-reload, tracebacks (KAM_DEBUG=1), on $(BIND), + one job worker
+	KAM_DEBUG=1 $(KAM) worker --exit-with-parent $$$$ & KAM_DEBUG=1 $(KAM) runserver $(BIND)
 
 browser: ## Debian's chromium for the Playwright tests (installed when missing and we are root)
 	@if [ ! -x /usr/bin/chromium ]; then \

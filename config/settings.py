@@ -321,6 +321,8 @@ KAM_JOBS_CACHE = "jobs"
 KAM_JOB_PROGRESS_SECONDS = env_float("KAM_JOB_PROGRESS_SECONDS", 0.5)
 # the reaper fails a job or scheduled run "running" without a sign of life for this long
 KAM_JOB_STUCK_SECONDS = env_int("KAM_JOB_STUCK_SECONDS", 900)
+# the nightly jobs.prune job deletes finished jobs (and their files) older than this
+KAM_JOB_KEEP_DAYS = env_int("KAM_JOB_KEEP_DAYS", 90)
 # how often `kam worker` ticks the scheduler and the reaper (seconds)
 KAM_SCHEDULER_SECONDS = env_float("KAM_SCHEDULER_SECONDS", 15)
 

@@ -226,6 +226,9 @@ class JobKind:
     label: Any  # a lazy translation: "Customer import"
     run: Callable[[Any], dict | None]
     order: int = 100
+    # the template showing a finished job's result on its page (context: job, result); "" → a
+    # table of the result's keys and values
+    result_template: str = ""
 
 
 @dataclass(frozen=True)

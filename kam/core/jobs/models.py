@@ -32,6 +32,7 @@ class JobStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+JOB_STATUS_CHOICES = JobStatus.choices  # the API's JobStatusEnum
 FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
 
 
@@ -74,7 +75,12 @@ class Job(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title or self.kind
+        return self.title or self.kind_label
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("jobs:detail", args=[self.pk])
 
     @property
     def is_finished(self) -> bool:
@@ -155,4 +161,6 @@ class ScheduledRun(models.Model):
         indexes = [models.Index(fields=["status", "heartbeat_at"], name="jobs_run_status_heartbeat")]
 
     def __str__(self) -> str:
-        return f"{self.scheduled_id} @ {self.due_at.isoformat()}"
+        from django.utils.timezone import localtime
+
+        return localtime(self.due_at).strftime("%Y-%m-%d %H:%M")

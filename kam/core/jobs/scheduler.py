@@ -114,7 +114,7 @@ def _claim(schedule: ScheduledJob, due: datetime) -> ScheduledRun | None:
             ).update(last_due_at=due)
             if schedule.kind:
                 with translation.override(settings.LANGUAGE_CODE):
-                    run.job = job_start(actor=None, kind=schedule.kind, params=schedule.params, title=schedule.name)
+                    run.job = job_start(actor=None, kind=schedule.kind, params=schedule.params)
                 run.save(update_fields=["job"])
             else:
                 run_id = run.pk

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +38,7 @@ from django.utils.translation import gettext as _
 from kam.core.context import attributed, change_context
 from kam.core.registry import registry
 
-from .models import FINISHED, Job, JobStatus
+from .models import FINISHED, Job, JobStatus, ScheduledRun
 from .signals import job_finished
 
 logger = logging.getLogger("kam.jobs")
@@ -168,7 +169,7 @@ def job_start(*, actor, kind: str, params: dict | None = None, title: str = "") 
         raise ValidationError({"kind": _("Unknown job kind “{}”.").format(kind)})
     job = Job(
         kind=kind,
-        title=(title or str(entry.label))[:200],
+        title=title[:200],  # blank: pages show the kind's label in the reader's language
         actor=actor if getattr(actor, "pk", None) else None,
         params=params or {},
         language=translation.get_language() or settings.LANGUAGE_CODE,
@@ -193,24 +194,39 @@ def enqueue(job_id: int) -> None:
     Job.objects.filter(pk=job_id, task_id="").update(task_id=str(result.id)[:64])
 
 
-@attributed
-@transaction.atomic
-def job_cancel(*, actor, job: Job) -> Job:
-    """Cancel ``job``: a queued job ends at once; a running one stops at its next progress report.
-    Only the user who started it (or a superuser) may cancel it."""
-    job = Job.objects.select_for_update().get(pk=job.pk)
+def _check_cancel(actor, job: Job) -> None:
     if not (getattr(actor, "is_superuser", False) or (job.actor_id is not None and job.actor_id == actor.pk)):
         raise PermissionDenied(_("Only the user who started this job can cancel it."))
     if job.status in FINISHED:
         raise ValidationError({"status": _("This job has already finished.")})
+
+
+@attributed
+def job_cancel(*, actor, job: Job) -> Job:
+    """Cancel ``job``: a queued job ends at once; a running one stops at its next progress report.
+    Only the user who started it (or a superuser) may cancel it.
+
+    The flag goes to the jobs cache before any write: a job writing all its rows in one
+    transaction holds SQLite's write lock until it sees the flag and rolls back."""
+    current = Job.objects.get(pk=job.pk)
+    _check_cancel(actor, current)
+    if current.status == JobStatus.RUNNING:
+        _cache().set(_cancel_key(current.pk), True, timeout=settings.KAM_JOB_STUCK_SECONDS * 4)
+    return _cancel(actor=actor, job=current)
+
+
+@transaction.atomic
+def _cancel(*, actor, job: Job) -> Job:
+    job = Job.objects.select_for_update().get(pk=job.pk)
+    _check_cancel(actor, job)
     if job.status == JobStatus.QUEUED:
         now = timezone.now()
         Job.objects.filter(pk=job.pk).update(status=JobStatus.CANCELLED, cancel_requested=True, finished_at=now)
         job.refresh_from_db()
         transaction.on_commit(lambda: job_finished.send(sender=Job, job=job))
         return job
-    Job.objects.filter(pk=job.pk).update(cancel_requested=True)
     _cache().set(_cancel_key(job.pk), True, timeout=settings.KAM_JOB_STUCK_SECONDS * 4)
+    Job.objects.filter(pk=job.pk).update(cancel_requested=True)
     job.refresh_from_db()
     return job
 
@@ -243,6 +259,21 @@ def _finish(job_id: int, status: str, *, error: str = "", result: Any = None, jo
     return True
 
 
+def _beat(job: Job, stop: threading.Event) -> None:
+    """While the job's worker lives, say so to the jobs cache every few seconds (a kind may run one
+    long step without progress to report): only a dead worker goes quiet and gets reaped."""
+    interval = max(1.0, min(60.0, settings.KAM_JOB_STUCK_SECONDS / 5))
+    while not stop.wait(interval):
+        try:
+            _cache().set(
+                _progress_key(job.pk),
+                {"done": job.done, "total": job.total, "at": timezone.now()},
+                timeout=settings.KAM_JOB_STUCK_SECONDS * 2,
+            )
+        except Exception:  # the heartbeat must never break the job
+            logger.exception("heartbeat of job %s failed", job.pk)
+
+
 def run_job(job_id: int) -> Job | None:
     """Run job ``job_id`` (what the task calls; a test may call it directly). Idempotent: a job
     that is not queued (already run, running elsewhere, cancelled) is returned untouched."""
@@ -253,6 +284,7 @@ def run_job(job_id: int) -> Job | None:
     if not claimed:
         logger.info("job %s is not queued any more; nothing to do", job_id)
         return Job.objects.filter(pk=job_id).first()
+    ScheduledRun.objects.filter(job_id=job_id).update(status=JobStatus.RUNNING, started_at=now)
     job = Job.objects.select_related("actor").get(pk=job_id)
     with translation.override(job.language or settings.LANGUAGE_CODE):
         entry = _kind(job.kind)
@@ -260,9 +292,14 @@ def run_job(job_id: int) -> Job | None:
             _finish(job.pk, JobStatus.FAILED, error=_("Unknown job kind “{}”.").format(job.kind))
             return Job.objects.get(pk=job.pk)
         run = JobRun(job)
+        stop = threading.Event()
+        threading.Thread(target=_beat, args=(job, stop), daemon=True, name=f"kam-job-{job.pk}-beat").start()
         try:
-            with change_context(source="job", actor=job.actor, request_id=_request_id(job.pk)):
-                value = entry.run(run)
+            try:
+                with change_context(source="job", actor=job.actor, request_id=_request_id(job.pk)):
+                    value = entry.run(run)
+            finally:
+                stop.set()
         except JobCancelled:
             _finish(job.pk, JobStatus.CANCELLED, job=job)
         except ValidationError as exc:

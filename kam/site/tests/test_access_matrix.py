@@ -55,6 +55,14 @@ def _grant(world):
     return RoleGrant.objects.get(user=world.p.sp2)
 
 
+def _job(world, status="succeeded"):
+    """A job specialist 1 started (succeeded, or queued for the cancel probes): 404 for everyone
+    else but the administrator, who holds jobs.view_all."""
+    from kam.core.jobs.models import Job
+
+    return Job.objects.get_or_create(kind="jobs.prune", actor=world.p.sp1, status=status, title="矩阵")[0]
+
+
 def _put_customer(world, key):
     c = getattr(world, key)
     return {"name": c.name + "（新）", "credit_code": c.credit_code}
@@ -187,6 +195,11 @@ def _pages() -> list[Probe]:
             None,
             ok=404,
         ),
+        # background jobs (issue 8 §1): everyone has 我的任务; a job is its starter's (and the admin's)
+        Probe("jobs list", "get", lambda w: reverse("jobs:list"), None),
+        Probe("job detail", "get", lambda w: reverse("jobs:detail", args=[_job(w).pk]), None, ok=404),
+        Probe("job cancel", "post", lambda w: reverse("jobs:cancel", args=[_job(w, "queued").pk]), None, ok=404),
+        Probe("job download", "get", lambda w: reverse("jobs:download", args=[_job(w).pk]), None, ok=404),
         Probe(
             "saved filter delete",
             "post",
@@ -490,6 +503,18 @@ def _api() -> list[Probe]:
     return probes
 
 
+def _job_api() -> list[Probe]:
+    return [
+        Probe("api jobs list", "get", lambda w: "/api/v1/jobs/", None, api=True),
+        Probe("api job detail", "get", lambda w: f"/api/v1/jobs/{_job(w).pk}/", None, api=True, ok=404),
+        Probe(
+            "api job cancel", "post", lambda w: f"/api/v1/jobs/{_job(w, 'queued').pk}/cancel/", None, api=True, ok=404
+        ),
+        # the job has no file: 404 even for its owner (the download itself: kam/core/jobs/tests)
+        Probe("api job file", "get", lambda w: f"/api/v1/jobs/{_job(w).pk}/file/", None, api=True, ok=404),
+    ]
+
+
 def _first_change(world, key) -> int:
     from kam.core.changes import ObjectChange
 
@@ -509,10 +534,19 @@ def _expectations() -> Expectations:
     extra[("outsider", "notification read")] = 302
     extra[("outsider", "notification open")] = 302
     extra[("outsider", "api notification read")] = 200
+    # specialist 1 started the jobs; the administrator sees every job but cancels only their own
+    for probe, sp1, admin in (
+        ("job detail", 200, 200),
+        ("job cancel", 302, 403),
+        ("api job detail", 200, 200),
+        ("api job cancel", 200, 403),
+    ):
+        extra[("sp1", probe)] = sp1
+        extra[("admin", probe)] = admin
     return Expectations(permissions=_permissions(), scope=EXPECTED_SCOPE, extra=extra)
 
 
-PROBES = _pages() + _api()
+PROBES = _pages() + _api() + _job_api()
 
 
 def _client_for(world):

@@ -68,6 +68,20 @@ def test_serve_collects_static_then_execs_gunicorn(monkeypatch):
     assert argv[argv.index("--bind") + 1] == "127.0.0.1:9999"
 
 
+@pytest.mark.parametrize("flag", [True, False])
+def test_serve_with_worker_starts_one_worker_before_the_exec(monkeypatch, flag):
+    """issue 8 §1: `make run` = `kam serve --with-worker`: one `kam worker --exit-with-parent`
+    child, started before gunicorn takes over the process (so it stays gunicorn's child)."""
+    calls = []
+    monkeypatch.setattr(serve, "call_command", lambda *a, **kw: None)
+    monkeypatch.setattr(serve, "start_worker", lambda: calls.append("worker"))
+    monkeypatch.setattr(serve.os, "execv", lambda path, argv: calls.append("exec"))
+    args = ["serve", "--workers", "1"] + (["--with-worker"] if flag else [])
+    call_command(*args, stdout=io.StringIO())
+    assert calls == (["worker", "exec"] if flag else ["exec"])
+    assert serve.worker_argv()[-4:] == ["kam", "worker", "--exit-with-parent", str(os.getpid())]
+
+
 def test_serve_rejects_zero_workers(monkeypatch):
     monkeypatch.setattr(serve.os, "execv", lambda *a: pytest.fail("must not start"))
     with pytest.raises(CommandError):

@@ -35,12 +35,23 @@ from django_tasks import task  # noqa: E402
 counting_task = task()(count_calls)
 
 
+@pytest.fixture(autouse=True)
+def _no_default_schedules(db):
+    """The defaults synced after migrate (jobs.prune) would tick too: these tests own the table."""
+    ScheduledJob.objects.all().delete()
+
+
 @pytest.fixture
 def kind():
     calls = []
-    with registry.temporary(
-        "job_kinds", JobKind("t.nightly", "Nightly", lambda r: calls.append(r.params) or {"ok": 1})
-    ):
+
+    def run(r):
+        calls.append(r.params)
+        # while it runs, its scheduled run says so
+        assert all(run.status == JobStatus.RUNNING for run in ScheduledRun.objects.filter(job=r.job))
+        return {"ok": 1}
+
+    with registry.temporary("job_kinds", JobKind("t.nightly", "Nightly", run)):
         yield calls
 
 
@@ -81,7 +92,7 @@ def test_tick_on_a_frozen_clock_enqueues_and_runs_once(kind, django_capture_on_c
     assert kind == [{"days": 7}]
     run = ScheduledRun.objects.get()
     assert run.due_at == datetime(2026, 12, 1, 2, 0, tzinfo=SH)
-    assert run.job.status == JobStatus.SUCCEEDED and run.job.title == "nightly"
+    assert run.job.status == JobStatus.SUCCEEDED and str(run.job) == "Nightly"
     assert run.status == JobStatus.SUCCEEDED  # mirrored from its job
     assert ScheduledJob.objects.get().last_due_at == run.due_at
     with time_machine.travel(datetime(2026, 12, 2, 2, 0, tzinfo=SH), tick=False):
@@ -227,7 +238,7 @@ def test_stuck_scheduled_run_is_reaped(settings):
 def test_defaults_synced_once_and_admin_edits_kept(kind):
     spec = ScheduledJobSpec("t.default", "30 3 * * *", kind="t.nightly", params={"a": 1})
     with registry.temporary("scheduled_jobs", spec):
-        assert scheduler.sync_scheduled_jobs() == ["t.default"]
+        assert "t.default" in scheduler.sync_scheduled_jobs()
         ScheduledJob.objects.filter(name="t.default").update(cron="0 4 * * *", enabled=False)
         assert scheduler.sync_scheduled_jobs() == []
     row = ScheduledJob.objects.get(name="t.default")
@@ -238,3 +249,31 @@ def test_scheduler_loop_stops(kind):
     stop = threading.Event()
     stop.set()
     scheduler.scheduler_loop(stop, interval=0)  # returns at once when asked to stop
+
+
+@pytest.mark.parametrize("beating", [True, False])
+def test_a_silent_long_step_is_kept_alive_by_the_heartbeat(settings, monkeypatch, beating):
+    """A kind that reports nothing for a long step: the run's heartbeat thread (jobs cache) keeps
+    the reaper away while the worker lives; without it the same job would be reaped."""
+    import time
+
+    from kam.core.jobs import services
+
+    settings.KAM_JOB_STUCK_SECONDS = 5  # heartbeat every second
+    if not beating:
+        monkeypatch.setattr(services, "_beat", lambda job, stop: None)
+    reaped = []
+
+    def run(r):
+        long_ago = timezone.now() - timedelta(minutes=10)
+        Job.objects.filter(pk=r.job.pk).update(heartbeat_at=long_ago, started_at=long_ago)
+        time.sleep(1.5)
+        reaped.append(scheduler.reap())
+        return {"done": True}
+
+    with registry.temporary("job_kinds", JobKind("t.silent", "Silent", run)):
+        job = run_job(job_start(actor=None, kind="t.silent", params={}).pk)
+    if beating:
+        assert reaped == [(0, 0)] and job.status == JobStatus.SUCCEEDED
+    else:
+        assert reaped == [(1, 0)] and job.status == JobStatus.FAILED  # the late finish changes nothing

@@ -261,3 +261,28 @@ def test_view_all_permission(personas):
     assert job in jobs_visible_to(personas.admin)  # the admin role holds jobs.view_all
     assert job not in jobs_visible_to(personas.director)
     assert job not in jobs_visible_to(personas.inactive)
+
+
+def test_cancel_reaches_a_job_inside_its_own_transaction_and_rolls_it_back(make_user, settings, finished):
+    """An import writes all rows or none in one transaction: cancelling it stops it at its next
+    progress report (the flag travels through the jobs cache) and nothing it wrote stays."""
+    from kam.core.jobs.models import ScheduledJob
+
+    settings.KAM_JOB_PROGRESS_SECONDS = 0
+    user = make_user("u1")
+
+    def run(r):
+        with transaction.atomic():
+            for i in range(5):
+                ScheduledJob.objects.create(name=f"row {i}", task="x", cron="* * * * *")
+                if i == 1:
+                    job_cancel(actor=user, job=r.job)  # another request, while the rows are uncommitted
+                r.progress(i + 1, 5)
+
+    before = ScheduledJob.objects.count()
+    with _kind("t.tx-cancel", run):
+        job = run_job(job_start(actor=user, kind="t.tx-cancel", params={}).pk)
+    assert job.status == JobStatus.CANCELLED
+    # rolled back (here the cancel's own row update too: in a test it shares the job's connection)
+    assert ScheduledJob.objects.count() == before
+    assert finished == [(job.pk, JobStatus.CANCELLED)]

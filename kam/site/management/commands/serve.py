@@ -1,10 +1,15 @@
 """``kam serve``: the production web server — collect static files, then replace this process
-with gunicorn serving ``config.wsgi:application`` (whitenoise serves the static files)."""
+with gunicorn serving ``config.wsgi:application`` (whitenoise serves the static files).
+
+``--with-worker`` (what ``make run`` uses) first starts one ``kam worker --exit-with-parent`` as a
+child: gunicorn takes over this process id, so Ctrl-C (sent to both) stops both, and the worker
+stops by itself if gunicorn goes away. In production run the workers as their own services."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -95,6 +100,11 @@ class Command(KamCommand):
         parser.add_argument(
             "--no-collectstatic", action="store_true", help=gettext_lazy("Do not run collectstatic first.")
         )
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help=gettext_lazy("Also start one background-job worker (kam worker) that stops with the server."),
+        )
 
     def handle(self, *args, **options):
         workers = default_workers() if options["workers"] is None else options["workers"]
@@ -119,4 +129,16 @@ class Command(KamCommand):
         from django.db import connections
 
         connections.close_all()
+        if options["with_worker"]:
+            start_worker()
         os.execv(argv[0], argv)
+
+
+def worker_argv() -> list[str]:
+    # our own pid: gunicorn keeps it after the exec, and a worker slow to start still knows it
+    return [sys.executable, "-m", "kam", "worker", "--exit-with-parent", str(os.getpid())]
+
+
+def start_worker() -> subprocess.Popen:
+    """One ``kam worker`` child of this process (kept by gunicorn after the exec)."""
+    return subprocess.Popen(worker_argv(), cwd=str(settings.BASE_DIR))
