@@ -66,7 +66,12 @@ def mark_read(request, pk: int):
     note = _own(request, pk)
     services.mark_read(actor=request.user, notification=note)
     if request.htmx:
-        response = render(request, "notifications/list.html#row", {"note": note})
+        row = render_to_string("notifications/list.html#row", {"note": note}, request=request)
+        badge = render_to_string(
+            "notifications/list.html#unread_badge",
+            {"unread_count": selectors.unread_count(user=request.user), "oob": True},
+        )
+        response = HttpResponse(row + badge)
         response["HX-Trigger"] = CHANGED
         return response
     return redirect(_back(request))

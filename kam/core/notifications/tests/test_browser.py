@@ -68,6 +68,7 @@ def test_bell_list_open_and_preferences(chromium, live_server, personas, width):
     assert page.locator(".kam-notification").count() == 3
     page.locator(".kam-unread .kam-mark-read").nth(1).click()  # the failed export
     page.wait_for_selector(f"{bell} .kam-bell[data-unread='1']")
+    assert page.locator("#unread-tab-count").inner_text() == "1"
     assert page.locator(".kam-unread").count() == 1
     page.screenshot(path=str(SCREENSHOTS / f"notifications-list-{width}.png"), full_page=True)
 

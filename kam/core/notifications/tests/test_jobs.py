@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import translation
 
 from kam.core.jobs.models import Job
@@ -35,6 +36,7 @@ def test_a_finished_import_notifies_its_starter(personas, django_capture_on_comm
     assert note.title == "你的客户导入任务已完成：客户档案 2026-11.xlsx"
     assert note.body == "新建 12，更新 3，未变 40，错误 0"
     assert note.data["job"] == job.pk
+    assert note.link == reverse("jobs:detail", args=[job.pk])
     assert note.read_at is None
 
 

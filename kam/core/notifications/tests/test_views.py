@@ -96,6 +96,7 @@ def test_mark_one_read_and_only_your_own(client, personas):
     assert theirs.read_at is None
     r = client.post(reverse("notifications:read", args=[mine.pk]), HTTP_HX_REQUEST="true")
     assert r.status_code == 200 and r["HX-Trigger"] == "kam:notifications"
+    assert 'id="unread-tab-count" hx-swap-oob="true"></span>' in r.content.decode()  # none unread left
     mine.refresh_from_db()
     assert mine.read_at is not None
 
