@@ -35,11 +35,7 @@ def test_committed_schema_is_current(generated):
 def test_every_operation_is_tagged_and_described(generated):
     schema = yaml.safe_load(generated)
     tags = {t["name"] for t in schema["tags"]}
-<<<<<<< HEAD
     assert tags == {"auth", "customers", "contacts", "changelog", "notifications", "jobs", "attachments", "imports"}
-=======
-    assert tags == {"auth", "customers", "contacts", "changelog", "jobs", "notifications"}
->>>>>>> notify
     for path, operations in schema["paths"].items():
         for method, op in operations.items():
             assert len(op["tags"]) == 1 and op["tags"][0] in tags, (method, path)
