@@ -49,6 +49,17 @@ class JobCancelled(Exception):
     requested; the job ends as cancelled (a kind's transaction rolls back as it propagates)."""
 
 
+class JobFailed(Exception):
+    """Raised by a kind's ``run`` to fail the job with a user-readable ``message`` *and* a
+    ``result`` (an import that wrote nothing still reports its counts and errors by row and
+    column in ``Job.result``)."""
+
+    def __init__(self, message: str, result: dict) -> None:
+        super().__init__(message)
+        self.message = message
+        self.result = result
+
+
 def _cache():
     return caches[settings.KAM_JOBS_CACHE]
 
@@ -302,6 +313,8 @@ def run_job(job_id: int) -> Job | None:
                 stop.set()
         except JobCancelled:
             _finish(job.pk, JobStatus.CANCELLED, job=job)
+        except JobFailed as exc:
+            _finish(job.pk, JobStatus.FAILED, error=exc.message, result=_jsonable(exc.result), job=job)
         except ValidationError as exc:
             result = (
                 {"errors": {k: [str(m) for m in v] for k, v in exc.message_dict.items()}}

@@ -370,16 +370,17 @@ def run_import(
         result: dict[str, Any] = {"spec": spec.key, "mode": mode, "dry_run": dry_run, "rows": total, **counts(rows)}
         if progress:
             progress(total // 2 if not dry_run else total, total)
-        if result["errors"]:
-            result["error_rows"] = error_rows(spec, rows)
-            if report is not None:
-                _write_report(spec, columns, rows, report)
-            if not dry_run:
-                raise ImportFailed(result)
-            return result
-        result["error_rows"] = []
-        if not dry_run:
+        result["error_rows"] = error_rows(spec, rows) if result["errors"] else []
+        if not dry_run and not result["errors"]:
             spec.write(actor, rows)
+    if result["errors"]:
+        # after the transaction (which wrote nothing): the report is the job's file, kept also
+        # when the write fails
+        if report is not None:
+            _write_report(spec, columns, rows, report)
+        if not dry_run:
+            raise ImportFailed(result)
+        return result
     if progress:
         progress(total, total)
     return result

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from kam.core.context import change_context
+from kam.core.jobs.services import JobFailed
 from kam.core.registry import JobKind
 
 from . import engine
@@ -42,7 +43,8 @@ def run_import_job(run) -> dict:
     except FileRefused as exc:
         raise ValidationError(str(exc)) from None
     except engine.ImportFailed as exc:
-        raise ValidationError(str(exc)) from None
+        # nothing written; the job fails, its result keeps the counts and the errors by row and column
+        raise JobFailed(str(exc), exc.result) from None
     finally:
         if not dry_run or p.get("discard"):
             engine.discard_upload(token)
@@ -60,15 +62,11 @@ def run_export_job(run) -> dict:
 
 
 def download_url(job_id: int) -> str | None:
-    """The jobs app's checked download view for the job's file (None until it has one)."""
-    from django.urls import NoReverseMatch, reverse
+    """The job's file through the jobs API (``GET /api/v1/jobs/{id}/file/``): checked like the job
+    itself, and reachable with an API token as well as in a signed-in browser."""
+    from django.urls import reverse
 
-    for name in ("jobs:download", "jobs:file", "tabular:export-download"):
-        try:
-            return reverse(name, args=[job_id])
-        except NoReverseMatch:
-            continue
-    return None
+    return reverse("api-job-file", args=[job_id])
 
 
 KINDS = (

@@ -161,8 +161,14 @@ def test_api_import_dry_run_then_write(world, django_capture_on_commit_callbacks
             {"spec": "customers", "mode": "create", "dry_run": "false", "file": workbook(good_rows(bad=1))},
             format="multipart",
         )
-    assert Job.objects.get(pk=r.json()["id"]).status == "failed"
+    failed = Job.objects.get(pk=r.json()["id"])
+    assert failed.status == "failed"
     assert not Customer.objects.filter(name__startswith="页面导入").exists()
+    # a write that wrote nothing still reports its counts and the errors by row and column (API contract)
+    detail = c.get(f"/api/v1/jobs/{failed.pk}/").json()
+    assert detail["status"] == "failed" and detail["result"]["errors"] == 1
+    assert [(e["row"], e["column"]) for e in detail["result"]["error_rows"]] == [(3, "信用等级")]
+    assert detail["download_url"]  # the error report
     with django_capture_on_commit_callbacks(execute=True):
         r = c.post(
             "/api/v1/imports/",
@@ -198,5 +204,12 @@ def test_api_export_job_has_a_download_url(world, django_capture_on_commit_callb
         r = c.post("/api/v1/exports/", {"spec": "customers", "ordering": "name"}, format="json")
     assert r.status_code == 202
     job = Job.objects.get(pk=r.json()["id"])
-    assert job.result["rows"] == 2 and job.result["url"]
+    assert job.result["rows"] == 2 and job.result["url"] == f"/api/v1/jobs/{job.pk}/file/"
+    # a script with only its API token downloads the file from the result's url
+    download = c.get(job.result["url"])
+    assert download.status_code == 200
+    book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(download.streaming_content)))
+    assert len(book.get_sheet_by_index(0).to_python()) == 3  # the headings and the two rows
+    # … and nobody else does
+    assert api(world.p.sp2).get(job.result["url"]).status_code == 404
     assert c.post("/api/v1/exports/", {"spec": "customers", "credit_rating": "x"}, format="json").status_code == 400
