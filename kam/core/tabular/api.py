@@ -190,7 +190,7 @@ class ExportView(APIView):
             for k, v in request.data.items():
                 params.setlist(str(k), [str(x) for x in v] if isinstance(v, list) else [str(v)])
         _refuse_unless_allowed_somewhere(request.user, ("export",))
-        key = params.pop("spec", [""])[-1]
+        key = (params.pop("spec", None) or [""])[-1]
         spec = _spec(key)
         if not spec.permission(request.user, "export"):
             raise PermissionDenied
