@@ -1,5 +1,7 @@
-"""The jobs app's own periodic job: delete finished jobs (and their files) and django-tasks'
-finished task rows older than ``KAM_JOB_KEEP_DAYS``. Idempotent: a second run finds nothing."""
+"""The jobs app's own periodic job: delete finished jobs (and their files), finished scheduled
+runs (a schedule every minute makes 1,440 a day) and django-tasks' finished task rows older than
+``KAM_JOB_KEEP_DAYS``. Idempotent: a second run finds nothing. A deleted run is never replayed:
+the scheduler enqueues from ``ScheduledJob.last_due_at`` onwards."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from .models import FINISHED, Job
+from .models import FINISHED, Job, ScheduledRun
 
 
 def prune_jobs(run) -> dict:
@@ -23,9 +25,10 @@ def prune_jobs(run) -> dict:
         job.delete()
         deleted += 1
         run.progress(deleted, total)
+    runs, _ = ScheduledRun.objects.filter(status__in=FINISHED, created_at__lt=cutoff).delete()
     tasks = 0
     if "django_tasks_db" in settings.INSTALLED_APPS:
         from django_tasks_db.models import DBTaskResult
 
         tasks, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
-    return {"jobs": deleted, "tasks": tasks}
+    return {"jobs": deleted, "scheduled_runs": runs, "tasks": tasks}

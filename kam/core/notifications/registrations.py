@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from ..registry import ApiSchema, Loader, NotificationKind, UrlMount, register
+from ..registry import ApiSchema, Loader, NotificationKind, ScheduledJobSpec, UrlMount, register
 from .channels import Channel
 from .jobs import FAILED, FINISHED
 
@@ -44,6 +44,12 @@ def register_all() -> None:
         ),
     )
     register("demo_loaders", Loader("notifications", _demo, order=80))
+    # every minute: deliveries that are due (delayed by a robot's rate limit, retried after an
+    # error) or whose task was lost — the task backends' run_after covers most, this catches the rest
+    register(
+        "scheduled_jobs",
+        ScheduledJobSpec("notifications.deliver_due", "* * * * *", task="kam.core.notifications.tasks.deliver_due"),
+    )
     # Delayed deliveries are re-enqueued with run_after (the database and RQ backends defer). A
     # sweep for lost tasks, tasks.deliver_due, can be scheduled in the admin (ScheduledJob, task
     # path kam.core.notifications.tasks.deliver_due, "* * * * *"); it is not a default row because

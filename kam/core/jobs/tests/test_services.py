@@ -286,3 +286,54 @@ def test_cancel_reaches_a_job_inside_its_own_transaction_and_rolls_it_back(make_
     # rolled back (here the cancel's own row update too: in a test it shares the job's connection)
     assert ScheduledJob.objects.count() == before
     assert finished == [(job.pk, JobStatus.CANCELLED)]
+
+
+def test_failed_job_keeps_the_result_a_kind_gives_with_jobfailed(make_user, en):
+    """An import that wrote nothing fails but still reports its counts and errors (JobFailed)."""
+
+    def run(r):
+        raise services.JobFailed("3 rows have errors", {"errors": 3, "error_rows": [{"row": 2, "column": "x"}]})
+
+    with registry.temporary("job_kinds", JobKind("t.partial", "Partial", run)):
+        job = Job.objects.create(kind="t.partial", actor=make_user("u"))
+        run_job(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.error) == (JobStatus.FAILED, "3 rows have errors")
+    assert job.result == {"errors": 3, "error_rows": [{"row": 2, "column": "x"}]}
+
+
+def test_prune_deletes_old_finished_jobs_their_files_and_old_scheduled_runs(make_user, settings, tmp_path):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from kam.core.jobs.maintenance import prune_jobs
+    from kam.core.jobs.models import ScheduledJob, ScheduledRun
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.KAM_JOB_KEEP_DAYS = 90
+    user = make_user("u")
+    old = timezone.now() - timedelta(days=91)
+    recent = timezone.now() - timedelta(days=89)
+    gone = Job.objects.create(kind="jobs.prune", actor=user, status=JobStatus.SUCCEEDED, finished_at=old)
+    gone.file.save("old.xlsx", ContentFile(b"x"))
+    path = tmp_path / gone.file.name
+    assert path.exists()
+    kept = Job.objects.create(kind="jobs.prune", actor=user, status=JobStatus.FAILED, finished_at=recent)
+    running = Job.objects.create(kind="jobs.prune", actor=user, status=JobStatus.RUNNING)
+    schedule = ScheduledJob.objects.create(name="t.every-minute", task="x.y", cron="* * * * *")
+    old_run = ScheduledRun.objects.create(scheduled=schedule, due_at=old, status=JobStatus.SUCCEEDED, created_at=old)
+    new_run = ScheduledRun.objects.create(scheduled=schedule, due_at=recent, status=JobStatus.SUCCEEDED)
+
+    class Run:
+        def progress(self, done, total=None):
+            pass
+
+    result = prune_jobs(Run())
+    assert result["jobs"] == 1 and result["scheduled_runs"] == 1
+    assert set(Job.objects.values_list("pk", flat=True)) == {kept.pk, running.pk}
+    assert not path.exists()
+    assert set(ScheduledRun.objects.values_list("pk", flat=True)) == {new_run.pk}
+    assert old_run.pk not in ScheduledRun.objects.values_list("pk", flat=True)
+    assert prune_jobs(Run())["jobs"] == 0  # idempotent
