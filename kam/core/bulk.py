@@ -8,14 +8,21 @@ prepares each value with the field's own ``pre_save`` / ``get_db_prep_save`` (th
 conversions the ORM applies) and sends one multi-row ``INSERT … RETURNING id`` per up to 1,000
 rows (as many as SQLite's parameter limit allows), setting the ids it returns — as
 ``bulk_create`` does. Elsewhere (PostgreSQL, objects that have ids) it is ``bulk_create``.
+
+:class:`CleanCache` is ``full_clean`` for an import's many rows, each distinct value of a field
+cleaned once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+import decimal
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connections, models, router
+from django.db.models.expressions import DatabaseDefault
 
 
 def insert_many(model: type[models.Model], objs: Sequence[Any], *, batch_size: int = 1000) -> Sequence[Any]:
@@ -77,3 +84,73 @@ def _max_params(connection) -> int:
         return int(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
     except (AttributeError, sqlite3.Error):  # pragma: no cover - Python < 3.11
         return connection.features.max_query_params
+
+
+_CACHEABLE = (str, int, float, decimal.Decimal, dt.date, bool)
+
+
+class CleanCache:
+    """``obj.full_clean(exclude, validate_unique=…)`` for many rows of an import, with each
+    (field, value) cleaned once: a field's ``clean`` — ``to_python``, its choices, ``blank`` /
+    ``null`` and its validators — depends on the value alone (relations, which query, are
+    cleaned every time), and an import repeats most values (a nature, a city, a postcode). The
+    same checks, in the same order, with the same messages as :meth:`Model.full_clean`."""
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.memo: dict[tuple, tuple[bool, Any]] = {}
+        self.limit = limit
+
+    def full_clean(
+        self, obj: models.Model, exclude: Iterable[str] | None = None, *, validate_unique: bool = False
+    ) -> None:
+        skip = set(exclude or ())
+        errors: dict[str, Any] = {}
+        memo = self.memo
+        field_errors: dict[str, list] = {}
+        for f in obj._meta.fields:
+            if f.name in skip or f.generated:
+                continue
+            raw = getattr(obj, f.attname)
+            if f.blank and raw in f.empty_values:
+                continue
+            if isinstance(raw, DatabaseDefault):
+                continue
+            if f.is_relation or not isinstance(raw, _CACHEABLE):
+                try:
+                    setattr(obj, f.attname, f.clean(raw, obj))
+                except ValidationError as e:
+                    field_errors[f.name] = e.error_list
+                continue
+            key = (f, type(raw), raw)
+            hit = memo.get(key)
+            if hit is None:
+                try:
+                    hit = (True, f.clean(raw, obj))
+                except ValidationError as e:
+                    hit = (False, e.error_list)
+                if len(memo) >= self.limit:
+                    memo.clear()
+                memo[key] = hit
+            ok, value = hit
+            if ok:
+                setattr(obj, f.attname, value)
+            else:
+                field_errors[f.name] = list(value)
+        if field_errors:
+            errors = ValidationError(field_errors).update_error_dict(errors)
+        try:
+            obj.clean()
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+        skip |= {name for name in errors if name != NON_FIELD_ERRORS}
+        if validate_unique:
+            try:
+                obj.validate_unique(exclude=skip)
+            except ValidationError as e:
+                errors = e.update_error_dict(errors)
+        try:
+            obj.validate_constraints(exclude=skip)
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)

@@ -28,7 +28,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from kam.core.bulk import insert_many
+from kam.core.bulk import CleanCache, insert_many
 from kam.core.changes import ObjectChange, log_bulk
 from kam.core.models import Sequence
 from kam.core.tabular.specs import (
@@ -582,6 +582,7 @@ def prepare_contacts(actor, rows: list[Row], mode: str) -> None:
         for contact in Contact.objects.filter(customer_id__in=chunk, archived_at=None):
             existing.setdefault((contact.customer_id, contact.name), []).append(contact)
     fields = [c.field for c in CONTACT_COLUMNS]
+    cleaner = CleanCache()
     seen: dict[tuple[int, str], int] = {}
     for row in rows:
         if row.errors:
@@ -626,7 +627,7 @@ def prepare_contacts(actor, rows: list[Row], mode: str) -> None:
         if data.get("is_primary") == "":
             data["is_primary"] = False
         try:
-            services.prepare_contact(contact, data)
+            services.prepare_contact(contact, data, cleaner=cleaner)
         except ValidationError as exc:
             _errors_into(row, exc, fields)
             continue
