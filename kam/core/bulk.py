@@ -41,6 +41,8 @@ def insert_many(model: type[models.Model], objs: Sequence[Any], *, batch_size: i
         return model._default_manager.bulk_create(objs, batch_size=batch_size)
     fields = [f for f in opts.concrete_fields if not f.primary_key and not getattr(f, "generated", False)]
     auto = [isinstance(f, models.DateField) and (f.auto_now or f.auto_now_add) for f in fields]
+    # a text field's prepared value is the text itself: no per-value call for those
+    as_is = [_text_as_is(f) for f in fields]
     for o in objs:
         o._prepare_related_fields_for_save(operation_name="insert_many")
     qn = connection.ops.quote_name
@@ -52,11 +54,14 @@ def insert_many(model: type[models.Model], objs: Sequence[Any], *, batch_size: i
     with connection.cursor() as cur:
         for start in range(0, len(objs), per):
             chunk = objs[start : start + per]
-            params = [
-                f.get_db_prep_save(f.pre_save(o, True) if a else getattr(o, f.attname), connection)
-                for o in chunk
-                for f, a in zip(fields, auto, strict=True)
-            ]
+            params = []
+            for o in chunk:
+                values = o.__dict__
+                for f, a, plain in zip(fields, auto, as_is, strict=True):
+                    value = f.pre_save(o, True) if a else values.get(f.attname, _MISSING)
+                    if value is _MISSING:
+                        value = getattr(o, f.attname)
+                    params.append(value if plain and type(value) is str else f.get_db_prep_save(value, connection))
             sql = sqls.get(len(chunk))
             if sql is None:
                 sql = sqls[len(chunk)] = head + ", ".join([one] * len(chunk)) + tail
@@ -69,6 +74,20 @@ def insert_many(model: type[models.Model], objs: Sequence[Any], *, batch_size: i
                 o._state.adding = False
                 o._state.db = db
     return objs
+
+
+_MISSING = object()
+
+
+def _text_as_is(f: models.Field) -> bool:
+    """Does ``f`` store a ``str`` value unchanged (CharField, TextField and their subclasses
+    that convert nothing: EmailField, URLField …)?"""
+    cls = type(f)
+    return (
+        cls.get_prep_value in (models.CharField.get_prep_value, models.TextField.get_prep_value)
+        and cls.get_db_prep_value is models.Field.get_db_prep_value
+        and cls.get_db_prep_save is models.Field.get_db_prep_save
+    )
 
 
 def batch_rows(connection) -> int:
