@@ -373,6 +373,7 @@ def prepare_customers(actor, rows: list[Row], mode: str) -> None:
         else:
             changes = _changes(customer, before)
             row.outcome, row.payload = (UPDATE, (customer, changes)) if changes else (UNCHANGED, None)
+        row.release()
 
 
 def _reserve_numbers(name: str, n: int) -> int:
@@ -636,6 +637,7 @@ def prepare_contacts(actor, rows: list[Row], mode: str) -> None:
         else:
             changes = _changes(contact, before)
             row.outcome, row.payload = (UPDATE, (contact, changes)) if changes else (UNCHANGED, None)
+        row.release()
 
 
 def write_contacts(actor, rows: list[Row]) -> None:
