@@ -115,9 +115,12 @@ class CleanCache:
     cleaned every time), and an import repeats most values (a nature, a city, a postcode). The
     same checks, in the same order, with the same messages as :meth:`Model.full_clean`."""
 
-    def __init__(self, limit: int = 200_000) -> None:
-        self.memo: dict[tuple, tuple[bool, Any]] = {}
-        self.limit = limit
+    def __init__(self, per_field: int = 2_000) -> None:
+        # per field: value → (valid, cleaned value or error list); a field stops remembering new
+        # values after ``per_field`` distinct ones (names, e-mails: each value is seen once, so
+        # remembering them would only hold memory)
+        self.memo: dict[models.Field, dict[tuple, tuple[bool, Any]]] = {}
+        self.per_field = per_field
 
     def full_clean(
         self, obj: models.Model, exclude: Iterable[str] | None = None, *, validate_unique: bool = False
@@ -140,16 +143,18 @@ class CleanCache:
                 except ValidationError as e:
                     field_errors[f.name] = e.error_list
                 continue
-            key = (f, type(raw), raw)
-            hit = memo.get(key)
+            seen = memo.get(f)
+            if seen is None:
+                seen = memo[f] = {}
+            key = (type(raw), raw)
+            hit = seen.get(key)
             if hit is None:
                 try:
                     hit = (True, f.clean(raw, obj))
                 except ValidationError as e:
                     hit = (False, e.error_list)
-                if len(memo) >= self.limit:
-                    memo.clear()
-                memo[key] = hit
+                if len(seen) < self.per_field:
+                    seen[key] = hit
             ok, value = hit
             if ok:
                 setattr(obj, f.attname, value)

@@ -201,13 +201,19 @@ def _errors_into(row: Row, exc: ValidationError | PermissionDenied, fields: Iter
             row.error(None, m)
 
 
-def _customers_by(field: str, values: set[str], *, full: bool) -> dict[str, Customer]:
+def _customers_by(field: str, values: set[str], *, full: bool, owner: bool = True) -> dict[str, Customer]:
+    """The customers whose ``field`` is one of ``values``; ``full``: every field (updates),
+    else what matching and the clash message need; ``owner``: with the owner (the message
+    names them) — the contacts import needs no owner, and 100,000 of them would only hold memory."""
     out: dict[str, Customer] = {}
     items = sorted(v for v in values if v)
-    for chunk in _chunks(items):
-        qs = Customer.objects.filter(**{f"{field}__in": chunk}).select_related("owner")
+    for chunk in _chunks(items, 2000):
+        qs = Customer.objects.filter(**{f"{field}__in": chunk})
+        if owner:
+            qs = qs.select_related("owner")
         if not full:
-            qs = qs.only("pk", "name", "code", "credit_code", "status", "owner__name", "owner__username")
+            names = ("pk", "name", "code", "credit_code", "status")
+            qs = qs.only(*names, "owner__name", "owner__username") if owner else qs.only(*names)
         for c in qs:
             out[getattr(c, field)] = c
     return out
@@ -575,7 +581,8 @@ def prepare_contacts(actor, rows: list[Row], mode: str) -> None:
         raise ValidationError(_("You may not change customers' contacts."))
     numbers = {(r.values.get("customer_code") or "").strip().upper() for r in rows}
     credits = {normalize_credit_code(r.values.get("customer_credit_code") or "") for r in rows}
-    by_code, by_credit = _customers_by("code", numbers, full=False), _customers_by("credit_code", credits, full=False)
+    by_code = _customers_by("code", numbers, full=False, owner=False)
+    by_credit = _customers_by("credit_code", credits, full=False, owner=False)
     every = {c.pk for c in [*by_code.values(), *by_credit.values()]}
     changeable = _ids_in(Customer.objects.restrict(actor, perms.CUSTOMERS_CHANGE), every)
     existing: dict[tuple[int, str], list[Contact]] = {}
