@@ -40,6 +40,8 @@ def insert_many(model: type[models.Model], objs: Sequence[Any], *, batch_size: i
     ):
         return model._default_manager.bulk_create(objs, batch_size=batch_size)
     fields = [f for f in opts.concrete_fields if not f.primary_key and not getattr(f, "generated", False)]
+    if any(f.db_returning or f.db_default is not models.NOT_PROVIDED for f in fields):
+        return model._default_manager.bulk_create(objs, batch_size=batch_size)  # values the database makes
     auto = [isinstance(f, models.DateField) and (f.auto_now or f.auto_now_add) for f in fields]
     # a text field's prepared value is the text itself: no per-value call for those
     as_is = [_text_as_is(f) for f in fields]
