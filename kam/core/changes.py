@@ -375,7 +375,9 @@ def log_bulk(entries: Iterable[tuple[ChangeLoggedModel, str, dict, dict | None]]
     rows = [_entry(obj, action, changes, data, ctx, actor) for obj, action, changes, data in entries]
     if not rows:
         return []
-    created = ObjectChange.objects.bulk_create(rows, batch_size=500)
+    from .bulk import insert_many
+
+    created = list(insert_many(ObjectChange, rows, batch_size=500))
     changes_logged.send(sender=ObjectChange, entries=created)
     return created
 

@@ -7,11 +7,13 @@ name (and its pinyin) and phone digits. Kept current by the customer services.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import RE_HANS
 
 _NON_DIGIT = re.compile(r"\D+")
 
@@ -61,6 +63,19 @@ def name_sort_key(name: str) -> str:
 
 
 _MARK = "\x00"
+# pypinyin converts a text run by run (Han characters, then the rest), so the pinyin of a name
+# is the pinyin of its runs in order; runs repeat across names (「贸易有限公司」), each is
+# converted once per process (a test compares this with converting the whole text).
+_HAN_RUNS = re.compile("((?:{})+)".format(RE_HANS.pattern.lstrip("^").rstrip("$").rstrip("+")))
+
+
+def _mark(chars: str) -> str:
+    return _MARK + chars
+
+
+@functools.lru_cache(maxsize=50_000)
+def _piece_pinyin(piece: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(piece, errors=_mark))
 
 
 def name_pinyin(text: str) -> tuple[str, str, str]:
@@ -73,7 +88,7 @@ def name_pinyin(text: str) -> tuple[str, str, str]:
     if unicodedata.normalize("NFKC", text) != text:
         full, initials = pinyin_forms(text)
         return full, initials, name_sort_key(text)
-    items = lazy_pinyin(text, errors=lambda chars: _MARK + chars)
+    items = [item for piece in _HAN_RUNS.split(text) if piece for item in _piece_pinyin(piece)]
     plain = [i[1:] if i.startswith(_MARK) else i for i in items]
     full = "".join(plain).lower().replace(" ", "")
     initials = "".join(i[1:] if i.startswith(_MARK) else i[:1] for i in items).lower().replace(" ", "")

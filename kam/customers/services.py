@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.core import divisions
+from kam.core.bulk import CleanCache
 from kam.core.changes import log_event, save_with_event
 from kam.core.context import attributed
 from kam.core.errors import prefixed
@@ -218,6 +219,7 @@ class RuleChecks:
         return credit_code_clash(self.actor, customer)
 
     unique = True  # also run the model's own unique checks (one query per unique field)
+    cleaner: CleanCache | None = None  # full_clean with each distinct value cleaned once (imports)
 
 
 class BatchRuleChecks(RuleChecks):
@@ -236,6 +238,7 @@ class BatchRuleChecks(RuleChecks):
         self.teams: dict[str, set[int]] = {}
         self.holders = holders
         self.visible = visible
+        self.cleaner = CleanCache()
 
     def active_user(self, pk: int) -> bool:
         return pk in self.users
@@ -273,7 +276,10 @@ def _clean(actor, customer: Customer, checks: RuleChecks) -> None:
     if not customer.code:
         exclude.append("code")  # a new customer's number comes from the sequence when it is saved
     try:
-        customer.full_clean(exclude=exclude or None, validate_unique=False)
+        if checks.cleaner is not None:  # the importer: each distinct value cleaned once, same checks
+            checks.cleaner.full_clean(customer, exclude)
+        else:
+            customer.full_clean(exclude=exclude or None, validate_unique=False)
     except ValidationError as exc:
         errors = exc.update_error_dict(errors)
     if checks.unique:
@@ -511,13 +517,20 @@ def customer_restore(*, actor: User, customer: Customer, expected_version: int |
     return customer
 
 
-def prepare_contact(contact: Contact, data: Mapping[str, Any], *, customer_checked: bool = True) -> Contact:
+def prepare_contact(
+    contact: Contact, data: Mapping[str, Any], *, customer_checked: bool = True, cleaner: CleanCache | None = None
+) -> Contact:
     """The one clean step of a contact, shared by the services and the importer (R2.3): assign
     ``data``, normalise the phone, ``full_clean``. ``customer_checked``: the caller has resolved
-    the customer itself (the importer, in bulk), so its existence is not queried again."""
+    the customer itself (the importer, in bulk), so its existence is not queried again.
+    ``cleaner``: the importer's :class:`~kam.core.bulk.CleanCache` (the same checks, each
+    distinct value cleaned once)."""
     _assign(contact, data, CONTACT_FIELDS)
     contact.phone = normalize_phone(contact.phone)
-    contact.full_clean(exclude=["customer"] if customer_checked else None)
+    if cleaner is not None and customer_checked:
+        cleaner.full_clean(contact, ["customer"], validate_unique=True)
+    else:
+        contact.full_clean(exclude=["customer"] if customer_checked else None)
     return contact
 
 

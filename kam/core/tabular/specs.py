@@ -81,6 +81,14 @@ class Row:
         i = self.positions.get(field_name)
         return self.cells[i] if i is not None and i < len(self.cells) else ""
 
+    def release(self) -> None:
+        """Let go of the cells and parsed values of a row prepared without error: only rows
+        in error are reported with their cells, and the payload holds what the write needs —
+        100,000 rows do not keep both the sheet and their records in memory."""
+        if not self.errors:
+            self.cells = []
+            self.values = {}
+
     def error(self, field_name: str | None, message: Any) -> None:
         self.errors.append((field_name, str(message)))
         self.outcome = ERROR

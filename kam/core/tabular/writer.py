@@ -87,10 +87,38 @@ def write_export(path: Path, spec: ImportSpec, rows: Iterable[Mapping[str, Any]]
     money = wb.add_format({"num_format": "0.00"})
     date = wb.add_format({"num_format": "yyyy-mm-dd"})
     formats = [money if c.kind == DECIMAL else date if c.kind == DATE else None for c in columns]
+    # per column: (index, field, choice labels or None, is yes/no, format) — looked up once,
+    # not per cell; a blank cell without a format is not written at all (XlsxWriter skips it)
+    plan = [
+        (
+            i,
+            c.field,
+            {k: str(label) for k, label in c.choices} if c.kind == CHOICE else None,
+            c.kind == BOOL,
+            formats[i],
+        )
+        for i, c in enumerate(columns)
+    ]
+    yes, no = _("Yes"), _("No")
+    write_string, write_number = ws.write_string, ws.write_number
     n = 0
     for n, values in enumerate(rows, start=1):
-        for i, c in enumerate(columns):
-            write_cell(ws, n, i, cell_value(c, values.get(c.field)), formats[i])
+        get = values.get
+        for i, name, labels, yes_no, fmt in plan:
+            value = get(name)
+            if value is None or value == "":
+                if fmt is not None:
+                    ws.write_blank(n, i, None, fmt)
+            elif labels is not None:
+                write_string(n, i, labels.get(value, str(value)), fmt)
+            elif yes_no or isinstance(value, bool):
+                write_string(n, i, yes if value else no, fmt)
+            elif type(value) is str:
+                write_string(n, i, value, fmt)
+            elif isinstance(value, int | float):
+                write_number(n, i, value, fmt)
+            else:
+                write_cell(ws, n, i, value, fmt)
         if progress is not None and n % 1000 == 0:
             progress(n)
     wb.close()
