@@ -199,10 +199,13 @@ def run(*, actor, rows: int = ROWS) -> dict:
 
 
 def prepare(ctx) -> list[tuple[str, str, bool]]:
-    """The bench case: runs the figures in the scratch database (no HTTP cases)."""
+    """The bench case: runs the figures in the scratch database (no HTTP cases). The files have
+    as many rows as the bench has customers (``kam bench --customers 100000``: 100,000), at most
+    ``ROWS``, unless ``KAM_BENCH_IMPORT_ROWS`` says otherwise (0 skips the case)."""
     import os
 
-    rows = int(os.environ.get("KAM_BENCH_IMPORT_ROWS", ROWS))
+    default = min(ROWS, getattr(ctx, "customers", ROWS))
+    rows = int(os.environ.get("KAM_BENCH_IMPORT_ROWS", default))
     if rows > 0:
         ctx.facts.update(run(actor=ctx.user, rows=rows))
     return []

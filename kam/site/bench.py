@@ -166,7 +166,7 @@ def prepare(*, customers: int, seed: int, out_path: str, log: Callable[[str], No
     RoleGrant.objects.get_or_create(user=user, role=Role.objects.get(code="director"), unit=root)
     token, _created = Token.objects.get_or_create(user=user)
 
-    ctx = SimpleNamespace(facts={}, user=user)
+    ctx = SimpleNamespace(facts={}, user=user, customers=customers)
     cases = [Case(*c) for entry in registry["bench_cases"] for c in entry.prepare(ctx)]
     os.makedirs(settings.STATIC_ROOT, exist_ok=True)  # whitenoise warns about a missing root
     client = Client()
