@@ -513,7 +513,7 @@ def write_customers(actor, rows: list[Row]) -> None:
     pinyin = _Pinyin()
     creates = [r.payload[0] for r in rows if r.outcome == CREATE]
     updates = [(r.payload[0], r.payload[1]) for r in rows if r.outcome == UPDATE]
-    _cache_related([c for c in creates] + [c for c, _ch in updates], actor)
+    _cache_related(creates + [c for c, _ch in updates], actor)
     if creates:
         first = _reserve_numbers("customer", len(creates))
         for i, c in enumerate(creates):
@@ -522,15 +522,7 @@ def write_customers(actor, rows: list[Row]) -> None:
             _derived(c, [], False, False, pinyin)
         insert_many(Customer, creates)
         index_customers([(c.pk, c.search_text) for c in creates], fresh=True)
-        _log_in_chunks(
-            (
-                c,
-                ObjectChange.Action.CREATE,
-                {k: [None, c.change_log_display(k, v)] for k, v in c.change_log_raw().items() if v not in (None, "")},
-                None,
-            )
-            for c in creates
-        )
+        _log_creations(creates)
     if updates:
         objs = [c for c, _changes in updates]
         pks = [c.pk for c in objs]
@@ -647,13 +639,8 @@ def prepare_contacts(actor, rows: list[Row], mode: str) -> None:
         row.release()
 
 
-def write_contacts(actor, rows: list[Row]) -> None:
-    now = timezone.now()
-    creates = [r.payload[0] for r in rows if r.outcome == CREATE]
-    updates = [(r.payload[0], r.payload[1]) for r in rows if r.outcome == UPDATE]
-    for c in creates:
-        c.created_at = c.updated_at = now
-    insert_many(Contact, creates)
+def _log_creations(objs) -> None:
+    """The change log of rows the import created: every filled field, [None, value] (in bulk)."""
     _log_in_chunks(
         (
             c,
@@ -661,8 +648,18 @@ def write_contacts(actor, rows: list[Row]) -> None:
             {k: [None, c.change_log_display(k, v)] for k, v in c.change_log_raw().items() if v not in (None, "")},
             None,
         )
-        for c in creates
+        for c in objs
     )
+
+
+def write_contacts(actor, rows: list[Row]) -> None:
+    now = timezone.now()
+    creates = [r.payload[0] for r in rows if r.outcome == CREATE]
+    updates = [(r.payload[0], r.payload[1]) for r in rows if r.outcome == UPDATE]
+    for c in creates:
+        c.created_at = c.updated_at = now
+    insert_many(Contact, creates)
+    _log_creations(creates)
     if updates:
         fields: set[str] = set()
         for c, changes in updates:
